@@ -1,0 +1,147 @@
+"""The dispatcher: the one entry point for inbound events from every platform.
+
+Middleware in order: drop redeliveries (processed_events, in the same transaction as the
+handler's writes), resolve who and where, check permissions, route, and map every error to a
+polite private reply. Adapters call `handle()` and render the `Reply` it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.core.context import Context, Services
+from bot.core.errors import NotAllowed, StoreUnavailable, UserError
+from bot.core.events import (
+    ActionPressed,
+    CommandInvoked,
+    FormSubmitted,
+    Inbound,
+    MessagePosted,
+    ReactionAdded,
+)
+from bot.core.ui import Reply
+from bot.store.members import ensure_account, ensure_channel, ensure_workspace
+from bot.store.tables import ProcessedEvent
+from bot.store.upsert import insert_once
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on my side. It has been logged; please try again."
+DB_DOWN = "The database is not answering right now; please try again in a moment."
+
+
+class Duplicate(Exception):
+    """This delivery id was handled before."""
+
+
+class Dispatcher:
+    """Routes neutral events to the declared handlers, exactly once per delivery id."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.handled = 0
+        self.duplicates = 0
+        self.errors = 0
+
+    async def handle(self, event: Inbound) -> Reply | None:
+        """Handle one event; returns the reply for the actor (None for a duplicate)."""
+        try:
+            ctx = await self._run(event)
+        except Duplicate:
+            self.duplicates += 1
+            log.info("duplicate delivery dropped: %s", event.delivery_id)
+            return None
+        except UserError as exc:
+            return Reply.private_text(str(exc))
+        except StoreUnavailable:
+            self.errors += 1
+            log.warning("database unavailable while handling %s", event.delivery_id)
+            return Reply.private_text(DB_DOWN)
+        except Exception:
+            self.errors += 1
+            log.exception("handler failed for delivery %s", event.delivery_id)
+            return Reply.private_text(SORRY)
+        self.handled += 1
+        for work in ctx.after_commit:
+            self._spawn(work, event.delivery_id)
+        return ctx.reply
+
+    async def _run(self, event: Inbound) -> _Handled:
+        services = self.services
+        now = services.clock.now()
+        async with services.store.session() as session:
+            if not await insert_once(
+                session, ProcessedEvent, {"delivery_id": event.delivery_id, "received_at": now}
+            ):
+                raise Duplicate
+            workspace = await ensure_workspace(session, event.actor.workspace, now)
+            channel = (
+                await ensure_channel(session, workspace, event.channel, now)
+                if event.channel is not None
+                else None
+            )
+            account, person = await ensure_account(session, workspace, event.actor, now)
+            ctx = _Handled(
+                services=services,
+                event=event,
+                session=session,
+                workspace=workspace,
+                channel=channel,
+                account=account,
+                person=person,
+                is_admin=event.actor.is_admin or account.is_admin,
+            )
+            ctx.reply = await self._route(ctx)
+        return ctx
+
+    async def _route(self, ctx: Context) -> Reply | None:
+        registry = self.services.registry
+        event = ctx.event
+        if isinstance(event, CommandInvoked):
+            spec, rest = registry.command_for(event.name.split())
+            if spec.admin and not ctx.is_admin:
+                raise NotAllowed(f"Only workspace admins can use `/{spec.name}`.")
+            ctx.args = spec.parse_args(event.args, rest)
+            return await spec.handler(ctx)
+        if isinstance(event, ActionPressed):
+            return await registry.action_for(event.action_id).handler(ctx)
+        if isinstance(event, FormSubmitted):
+            return await registry.form_for(event.form_id).handler(ctx)
+        if isinstance(event, MessagePosted | ReactionAdded):
+            for listener in registry.listeners:
+                reply = await listener.handler(ctx)
+                if reply is not None:
+                    return reply
+            return None
+        raise TypeError(f"unknown event type {type(event).__name__}")
+
+    def _spawn(self, work: Callable[[], Awaitable[None]], delivery_id: str) -> None:
+        async def run() -> None:
+            try:
+                await work()
+            except Exception:
+                log.exception("after-commit work failed for delivery %s", delivery_id)
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait until every after-commit send has finished (tests, shutdown, console)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks))
+
+    async def suggest(self, source: str, prefix: str, workspace_id: str = "") -> list[str]:
+        """Autocomplete suggestions from a declared source (topics, packs, ...)."""
+        suggest = self.services.registry.suggestions.get(source)
+        if suggest is None:
+            return []
+        return (await suggest(self.services, prefix, workspace_id))[:25]
+
+
+class _Handled(Context):
+    reply: Any = None

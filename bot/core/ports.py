@@ -1,0 +1,66 @@
+"""The chat port: the neutral verbs the core uses towards a platform.
+
+Each adapter (console, Discord, Slack) implements `ChatPort`. Replies to the member who acted
+are not sent through it: handlers return a `Reply` and the adapter answers the interaction.
+The port is for everything else: channel posts, thread replies, DMs, private spaces, edits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef, UserRef
+from bot.core.ui import Message
+
+
+class ChannelGone(Exception):
+    """The channel or message no longer exists or the bot lost access to it."""
+
+
+class ChatPort(Protocol):
+    """Outbound verbs every platform adapter implements."""
+
+    platform: Platform
+
+    async def post(
+        self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
+    ) -> MessageRef:
+        """Post in a channel, or inside `thread`. `message.marker` makes the post findable."""
+        ...
+
+    async def open_thread(self, parent: MessageRef, name: str) -> ThreadRef:
+        """Open a public thread under a message (Slack: the message's own thread)."""
+        ...
+
+    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
+        """Send a direct message to one member."""
+        ...
+
+    async def open_private_space(
+        self, channel: ChannelRef, users: list[UserRef], name: str
+    ) -> ThreadRef | ChannelRef:
+        """A place only `users` (and the bot) see: Discord private thread, Slack group DM."""
+        ...
+
+    async def send_private(self, channel: ChannelRef, user: UserRef, message: Message) -> None:
+        """Show a message to one member only, outside an interaction (ephemeral or DM)."""
+        ...
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        """Replace a message the bot posted."""
+        ...
+
+    async def delete(self, ref: MessageRef) -> None:
+        """Delete a message the bot posted."""
+        ...
+
+    async def react(self, ref: MessageRef, emoji: str) -> None:
+        """Add a reaction (an emoji name such as `white_check_mark`)."""
+        ...
+
+    async def find_post(
+        self, channel: ChannelRef, marker: str, since: datetime
+    ) -> MessageRef | None:
+        """Find the bot's own post carrying `marker` since a time (crash reconciliation)."""
+        ...

@@ -1,0 +1,109 @@
+"""Grading auto-graded answers: mcq choices, fuzzy short answers, numeric tolerance.
+
+Short answers forgive case, spacing, punctuation and small typos, but never a different word
+that merely resembles or contains the right one ("air" is not "chair"): the allowed edit
+distance grows with the answer's length and is zero for short answers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from bot.packs.schema import Question, normalize
+
+_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The verdict on one answer."""
+
+    correct: bool
+    feedback: str
+
+
+def allowed_edits(answer: str) -> int:
+    """Typos forgiven for an accepted answer of this length."""
+    size = len(answer.replace(" ", ""))
+    if size <= 4:
+        return 0
+    if size <= 8:
+        return 1
+    return 2
+
+
+def short_matches(response: str, accepted: str) -> bool:
+    given, want = normalize(response), normalize(accepted)
+    if not given:
+        return False
+    if given == want or given.replace(" ", "") == want.replace(" ", ""):
+        return True
+    budget = allowed_edits(want)
+    return budget > 0 and Levenshtein.distance(given, want, score_cutoff=budget) <= budget
+
+
+def answers_collide(a: str, b: str) -> bool:
+    """Whether two different accepted answers are close enough to be mistaken for each other."""
+    na, nb = normalize(a), normalize(b)
+    if na == nb:
+        return False
+    budget = min(allowed_edits(na), allowed_edits(nb))
+    return budget > 0 and Levenshtein.distance(na, nb, score_cutoff=budget) <= budget
+
+
+def parse_number(text: str) -> float | None:
+    cleaned = text.strip().replace(",", "").replace("_", "").rstrip(".")
+    percent = cleaned.endswith("%")
+    cleaned = cleaned.rstrip("%").strip()
+    for suffix in (" ms", "ms", " s"):
+        cleaned = cleaned.removesuffix(suffix)
+    if not _NUMBER.match(cleaned):
+        return None
+    value = float(cleaned)
+    return value / 100 if percent else value
+
+
+def grade(question: Question, response: str) -> Grade:
+    """Grade a text response (mcq: choice numbers or letters, comma separated)."""
+    if question.kind == "mcq":
+        return _grade_mcq(question, response)
+    if question.kind == "short":
+        ok = any(short_matches(response, a) for a in question.answers or [])
+        return Grade(ok, "Correct!" if ok else f"Not quite: {question.answer_text()}.")
+    if question.kind == "numeric":
+        value = parse_number(response)
+        if value is None:
+            return Grade(False, f"`{response}` is not a number I can read.")
+        assert question.answer is not None and question.tolerance is not None
+        ok = math.isclose(value, question.answer, abs_tol=question.tolerance + 1e-12)
+        return Grade(ok, "Correct!" if ok else f"Not quite: {question.answer_text()}.")
+    return Grade(False, "This question is reviewed by peers, not graded automatically.")
+
+
+def choice_indexes(question: Question, response: str) -> list[int] | None:
+    """'2', 'b', 'B, D' or '1 3' -> zero-based choice indexes; None when unreadable."""
+    picks: list[int] = []
+    count = len(question.choices or [])
+    for token in re.split(r"[\s,;]+", response.strip()):
+        if not token:
+            continue
+        if token.isdigit() and 1 <= int(token) <= count:
+            picks.append(int(token) - 1)
+        elif len(token) == 1 and token.isalpha() and ord(token.lower()) - 97 < count:
+            picks.append(ord(token.lower()) - 97)
+        else:
+            return None
+    return sorted(set(picks)) or None
+
+
+def _grade_mcq(question: Question, response: str) -> Grade:
+    picks = choice_indexes(question, response)
+    if picks is None:
+        count = len(question.choices or [])
+        return Grade(False, f"Answer with a choice number from 1 to {count}.")
+    ok = picks == question.correct_choices
+    return Grade(ok, "Correct!" if ok else f"Not quite: {question.answer_text()}.")

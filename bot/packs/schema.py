@@ -1,0 +1,181 @@
+"""The question-pack schema (see question_packs/README.md), enforced with pydantic."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+TOPICS: dict[str, str] = {
+    "linear_algebra": "Linear algebra",
+    "probability_statistics": "Probability and statistics",
+    "calculus_optimization": "Calculus and optimization",
+    "supervised_learning": "Supervised learning",
+    "unsupervised_learning": "Unsupervised learning",
+    "deep_learning": "Deep learning",
+    "practical_skills": "Practical skills",
+    "evaluation": "Model evaluation",
+    "system_design": "ML system design",
+    "coding": "Python, NumPy and pandas",
+    "behavioral": "Behavioral (STAR)",
+    "questions_to_ask": "Questions to ask the interviewer",
+    "general": "General (imported trivia)",
+}
+DIFFICULTIES = ("easy", "medium", "hard")
+KINDS = ("mcq", "short", "numeric", "open", "behavioral", "coding")
+AUTO_GRADED = ("mcq", "short", "numeric")
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+PackId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+Topic = Literal[
+    "linear_algebra",
+    "probability_statistics",
+    "calculus_optimization",
+    "supervised_learning",
+    "unsupervised_learning",
+    "deep_learning",
+    "practical_skills",
+    "evaluation",
+    "system_design",
+    "coding",
+    "behavioral",
+    "questions_to_ask",
+    "general",
+]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Choice(Strict):
+    """One mcq choice."""
+
+    text: Text
+    correct: bool = False
+
+
+class Question(Strict):
+    """One question of any kind; the fields of other kinds must stay empty."""
+
+    id: QuestionId
+    topic: Topic
+    subtopic: Text
+    difficulty: Literal["easy", "medium", "hard"]
+    kind: Literal["mcq", "short", "numeric", "open", "behavioral", "coding"]
+    prompt: Text
+    explanation: Text
+    hints: list[Text] = Field(default_factory=list)
+    tags: list[Text] = Field(default_factory=list)
+    sources: list[Text] = Field(default_factory=list)
+    choices: list[Choice] | None = None
+    answers: list[Text] | None = None
+    answer: float | None = None
+    tolerance: float | None = Field(default=None, ge=0)
+    unit: str | None = None
+    compute: str | None = None
+    model_answer: str | None = None
+    rubric: list[Text] | None = None
+    solution: str | None = None
+    example_call: str | None = None
+    expected_output: str | None = None
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Question:
+        need = {
+            "mcq": ("choices",),
+            "short": ("answers",),
+            "numeric": ("answer", "tolerance"),
+            "open": ("model_answer", "rubric"),
+            "behavioral": ("model_answer", "rubric"),
+            "coding": ("solution", "example_call", "expected_output"),
+        }[self.kind]
+        missing = [name for name in need if getattr(self, name) in (None, "", [])]
+        if missing:
+            raise ValueError(f"a {self.kind} question needs {' and '.join(missing)}")
+        allowed = set(need) | ({"unit", "compute"} if self.kind == "numeric" else set())
+        stray = [
+            name
+            for name in ("choices", "answers", "answer", "tolerance", "unit", "compute",
+                         "model_answer", "rubric", "solution", "example_call", "expected_output")
+            if getattr(self, name) is not None and name not in allowed
+        ]
+        if stray:
+            raise ValueError(f"{', '.join(stray)} do not belong to a {self.kind} question")
+        if self.kind == "mcq":
+            assert self.choices is not None
+            if not 2 <= len(self.choices) <= 6:
+                raise ValueError("an mcq question has 2 to 6 choices")
+            if not any(c.correct for c in self.choices):
+                raise ValueError("an mcq question needs at least one choice with correct: true")
+            texts = [c.text.lower() for c in self.choices]
+            if len(set(texts)) != len(texts):
+                raise ValueError("two choices have the same text")
+        if self.rubric is not None and not 3 <= len(self.rubric) <= 5:
+            raise ValueError("a rubric has 3 to 5 criteria")
+        return self
+
+    @property
+    def auto_graded(self) -> bool:
+        return self.kind in AUTO_GRADED
+
+    @property
+    def correct_choices(self) -> list[int]:
+        return [i for i, c in enumerate(self.choices or []) if c.correct]
+
+    def answer_text(self) -> str:
+        """The right answer in words (for summaries and reveals)."""
+        if self.kind == "mcq":
+            return "; ".join((self.choices or [])[i].text for i in self.correct_choices)
+        if self.kind == "short":
+            return (self.answers or [""])[0]
+        if self.kind == "numeric":
+            unit = f" {self.unit}" if self.unit else ""
+            return f"{self.answer:g}{unit} (± {self.tolerance:g})"
+        return self.model_answer or self.solution or ""
+
+
+class PackHeader(Strict):
+    """The `pack:` mapping at the top of a file."""
+
+    id: PackId
+    title: Text
+    version: int = Field(ge=1)
+    description: Text
+    author: Text
+    license: Text
+    topics: list[Topic] = Field(min_length=1)
+
+
+class Pack(Strict):
+    """A whole pack: header and questions, validated together."""
+
+    pack: PackHeader
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Pack:
+        seen: set[str] = set()
+        for q in self.questions:
+            if q.id in seen:
+                raise ValueError(f"question id {q.id} is used twice")
+            seen.add(q.id)
+        return self
+
+    @property
+    def id(self) -> str:
+        return self.pack.id
+
+    @cached_property
+    def by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+
+def normalize(text: str) -> str:
+    """Lowercase, punctuation to spaces, single spaces: the base of fuzzy comparisons."""
+    return " ".join(re.sub(r"[^\w.+-]+", " ", text.lower()).split())

@@ -1,0 +1,20 @@
+"""Alembic environment: runs on the connection StudyBot hands over (see Store.migrate)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from bot.store.tables import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through `studybot db upgrade`, which supplies the engine")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,1 @@
+"""Scheduled work: pure "what is due at t" questions, asked by APScheduler or a moved clock."""
