@@ -104,7 +104,11 @@ class CommandSpec:
     """A slash command. `name` is its path: `help`, `daily setup`, `pair join`.
 
     `opens_form` tells adapters that the handler may answer with a form, so they must not
-    defer the interaction first (a modal has to be the first response).
+    defer the interaction first (a modal has to be the first response). `public` says the
+    answer is normally shown to the channel (adapters defer publicly rather than privately).
+    When a command is also the root of subcommands (`quiz` and `quiz race`), platforms that
+    cannot invoke a group itself (Discord) offer it as the subcommand `group_default`; every
+    platform accepts that longer name too (`/quiz start`).
     """
 
     name: str
@@ -114,6 +118,7 @@ class CommandSpec:
     admin: bool = False
     opens_form: bool = False
     public: bool = False
+    group_default: str = "show"
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -236,13 +241,21 @@ class Registry:
             self.listeners += feature.listeners
             self.jobs += feature.jobs
             self.suggestions.update(feature.suggestions)
+        self.aliases: dict[str, CommandSpec] = {}
+        for name, cmd in self.commands.items():
+            if any(other.startswith(name + " ") for other in self.commands):
+                alias = f"{name} {cmd.group_default}"
+                if alias in self.commands:
+                    raise ValueError(f"{alias} is declared and is also the default of {name}")
+                self.aliases[alias] = cmd
 
     def command_for(self, words: Sequence[str]) -> tuple[CommandSpec, list[str]]:
         """The longest declared command path that starts `words`, and the rest of the words."""
         for size in range(min(3, len(words)), 0, -1):
             name = " ".join(words[:size]).lower()
-            if name in self.commands:
-                return self.commands[name], list(words[size:])
+            found = self.commands.get(name) or self.aliases.get(name)
+            if found is not None:
+                return found, list(words[size:])
         typed = " ".join(words[:2]) or "(nothing)"
         raise UserError(f"I don't know the command `/{typed}`. Try `/help`.")
 
@@ -258,7 +271,10 @@ class Registry:
         return self.forms[form_id]
 
     def groups(self) -> dict[str, list[CommandSpec]]:
-        """Commands by their first word, for platforms that nest subcommands."""
+        """Commands by their first word, for platforms that nest subcommands.
+
+        A group root that is itself a command appears in its list too; such platforms show it
+        under its `group_default` name (`/me show`)."""
         out: dict[str, list[CommandSpec]] = {}
         for cmd in self.commands.values():
             out.setdefault(cmd.path[0], []).append(cmd)
