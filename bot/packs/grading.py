@@ -55,12 +55,13 @@ def answers_collide(a: str, b: str) -> bool:
     return budget > 0 and Levenshtein.distance(na, nb, score_cutoff=budget) <= budget
 
 
-def parse_number(text: str) -> float | None:
+def parse_number(text: str, unit: str | None = None) -> float | None:
+    """Read a number; `15%` is 0.15 unless the question's own unit is `%`."""
     cleaned = text.strip().replace(",", "").replace("_", "").rstrip(".")
-    percent = cleaned.endswith("%")
+    if unit and unit != "%":
+        cleaned = cleaned.removesuffix(unit).strip()
+    percent = cleaned.endswith("%") and unit != "%"
     cleaned = cleaned.rstrip("%").strip()
-    for suffix in (" ms", "ms", " s"):
-        cleaned = cleaned.removesuffix(suffix)
     if not _NUMBER.match(cleaned):
         return None
     value = float(cleaned)
@@ -75,7 +76,7 @@ def grade(question: Question, response: str) -> Grade:
         ok = any(short_matches(response, a) for a in question.answers or [])
         return Grade(ok, "Correct!" if ok else f"Not quite: {question.answer_text()}.")
     if question.kind == "numeric":
-        value = parse_number(response)
+        value = parse_number(response, question.unit)
         if value is None:
             return Grade(False, f"`{response}` is not a number I can read.")
         assert question.answer is not None and question.tolerance is not None

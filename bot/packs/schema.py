@@ -136,7 +136,7 @@ class Question(Strict):
             return (self.answers or [""])[0]
         if self.kind == "numeric":
             unit = f" {self.unit}" if self.unit else ""
-            return f"{self.answer:g}{unit} (± {self.tolerance:g})"
+            return f"{format_number(self.answer)}{unit} (± {format_number(self.tolerance)})"
         return self.model_answer or self.solution or ""
 
 
@@ -174,6 +174,15 @@ class Pack(Strict):
     @cached_property
     def by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.questions}
+
+
+def format_number(value: float | None) -> str:
+    """1050624 -> '1,050,624'; 0.1523 -> '0.1523'; never scientific notation for humans."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
 
 
 def normalize(text: str) -> str:
