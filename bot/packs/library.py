@@ -32,5 +32,9 @@ class PackLibrary:
                 return found
         return None
 
+    def pack_of(self, workspace_id: int | None) -> dict[str, str]:
+        """Question id -> pack id for the packs a workspace sees."""
+        return {q.id: p.id for p in self.packs_for(workspace_id).values() for q in p.questions}
+
     def set_imported(self, workspace_id: int, pack: Pack) -> None:
         self.imported.setdefault(workspace_id, {})[pack.id] = pack

@@ -103,7 +103,7 @@ def _upgrade(conn: Connection) -> None:
             "upgrade StudyBot (or point DATABASE_URL at another database)"
         )
     cfg.attributes["connection"] = conn
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

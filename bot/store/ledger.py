@@ -49,3 +49,11 @@ async def total(session: AsyncSession, workspace_id: int, person_id: int) -> int
         )
     )
     return int(value or 0)
+
+
+def points_value(settings: dict[str, object], reason: str, default: int) -> int:
+    """The workspace's configured points for `reason` (Workspace.settings["points"])."""
+    table = settings.get("points")
+    if isinstance(table, dict) and isinstance(table.get(reason), int):
+        return int(table[reason])
+    return default

@@ -1,16 +1,22 @@
-"""The shared schema. Features add their tables here with a migration of their own."""
+"""The shared schema: what every feature uses (workspaces, channels, people, ledger, activity).
+
+A feature's own tables live in `commands/<feature>/tables.py` on the same `Base`, each with a
+migration of its own (branching from 0001; `bot/store/models.py` collects them all).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -119,6 +125,7 @@ class PointsEntry(Base):
     """One line of the append-only points ledger; `key` makes every award happen once."""
 
     __tablename__ = "points_ledger"
+    __table_args__ = (Index("ix_points_ledger_board", "workspace_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -131,7 +138,7 @@ class PointsEntry(Base):
     granted_by: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), default=None
     )
-    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
 
 
 class ProcessedEvent(Base):
@@ -150,3 +157,23 @@ class Note(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Activity(Base):
+    """One thing a member did, on their local day; unique per (person, kind, ref)."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        UniqueConstraint("person_id", "kind", "ref"),
+        Index("ix_activity_member_day", "workspace_id", "person_id", "local_day"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    ref: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+    local_day: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str | None] = mapped_column(String(40), default=None)
+    correct: Mapped[bool | None] = mapped_column(Boolean, default=None)
