@@ -7,9 +7,11 @@ import os
 import shutil
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -23,6 +25,12 @@ from tests.harness import ConsoleBot
 
 PG_ADMIN = os.environ.get("STUDYBOT_TEST_PG", "postgresql://127.0.0.1:5432/test")
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def _run_aside(work: Coroutine[Any, Any, None]) -> None:
+    """Run set-up work on its own loop in a thread: the fixture may be asked from a test's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, work).result()
 
 
 def postgres_reachable() -> bool:
@@ -43,7 +51,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         await store.migrate()
         await store.close()
 
-    asyncio.run(migrate())
+    _run_aside(migrate())
     return path
 
 
@@ -70,9 +78,9 @@ def pg_url() -> Iterator[str]:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
 
-    asyncio.run(create())
+    _run_aside(create())
     yield f"postgresql://127.0.0.1:5432/{name}"
-    asyncio.run(drop())
+    _run_aside(drop())
 
 
 @pytest.fixture
