@@ -79,7 +79,9 @@ def test_token_combinations_are_checked() -> None:
         load_settings(environ={"SLACK_BOT_TOKEN": "xapp-wrong"})
 
 
-def _cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items()
             if k not in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DATABASE_URL")}
     return subprocess.run(
