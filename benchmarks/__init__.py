@@ -1,0 +1,1 @@
+"""Benchmarks: `studybot bench` runs them and writes the report (see benchmarks/README.md)."""
