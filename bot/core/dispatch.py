@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.core.events import (
     ReactionAdded,
 )
 from bot.core.ui import Reply
+from bot.metrics import Metrics
 from bot.store.members import ensure_account, ensure_channel, ensure_workspace
 from bot.store.tables import ProcessedEvent
 from bot.store.upsert import insert_once
@@ -40,32 +42,37 @@ class Duplicate(Exception):
 class Dispatcher:
     """Routes neutral events to the declared handlers, exactly once per delivery id."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, metrics: Metrics | None = None) -> None:
         self.services = services
+        self.metrics = metrics or Metrics()
         self._tasks: set[asyncio.Task[None]] = set()
-        self.handled = 0
-        self.duplicates = 0
-        self.errors = 0
 
     async def handle(self, event: Inbound) -> Reply | None:
         """Handle one event; returns the reply for the actor (None for a duplicate)."""
+        platform = event.actor.workspace.platform.value
+        kind = type(event).__name__
+        started = time.perf_counter()
+        outcome = "ok"
         try:
             ctx = await self._run(event)
         except Duplicate:
-            self.duplicates += 1
+            outcome = "duplicate"
             log.info("duplicate delivery dropped: %s", event.delivery_id)
             return None
         except UserError as exc:
+            outcome = "user_error"
             return Reply.private_text(str(exc))
         except StoreUnavailable:
-            self.errors += 1
+            outcome = "db_unavailable"
             log.warning("database unavailable while handling %s", event.delivery_id)
             return Reply.private_text(DB_DOWN)
         except Exception:
-            self.errors += 1
+            outcome = "error"
             log.exception("handler failed for delivery %s", event.delivery_id)
             return Reply.private_text(SORRY)
-        self.handled += 1
+        finally:
+            self.metrics.events.labels(platform, kind, outcome).inc()
+            self.metrics.latency.labels(platform, kind).observe(time.perf_counter() - started)
         for work in ctx.after_commit:
             self._spawn(work, event.delivery_id)
         return ctx.reply
@@ -124,6 +131,7 @@ class Dispatcher:
             try:
                 await work()
             except Exception:
+                self.metrics.errors.labels("after_commit").inc()
                 log.exception("after-commit work failed for delivery %s", delivery_id)
 
         task = asyncio.create_task(run())
