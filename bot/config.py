@@ -34,6 +34,7 @@ ENV = {
     "SLACK_MODE": "slack_mode",
     "SLACK_API_URL": "slack_api_url",
     "STUDYBOT_WEB_PORT": "web_port",
+    "STUDYBOT_WEB_HOST": "web_host",
     "STUDYBOT_LOG_JSON": "log_json",
     "STUDYBOT_LOG_LEVEL": "log_level",
     "STUDYBOT_PACKS_DIRS": "extra_pack_dirs",
