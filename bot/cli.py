@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     from bot.packs.cli import add_pack_commands
 
     add_pack_commands(sub)
+
+    from bot.adapters.discord.cli import add_discord_commands
+
+    add_discord_commands(sub)
+    from bot.adapters.slack.cli import add_slack_commands
+
+    add_slack_commands(sub)
     return parser
 
 

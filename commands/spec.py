@@ -193,15 +193,33 @@ class DueWork:
 
 
 @dataclass(frozen=True)
+class Wakeup:
+    """A local time at which work usually falls due, so production wakes exactly then.
+
+    `days` are weekday numbers (Monday is 0) and `timezone` an IANA name. A wake-up only runs
+    the same `run_due(now)` as every tick: it changes latency, never what is done.
+    """
+
+    key: str
+    hour: int
+    minute: int
+    days: tuple[int, ...]
+    timezone: str
+
+
+@dataclass(frozen=True)
 class JobSpec:
     """A scheduled action: `due(services, until)` lists the work due at or before `until`.
 
     `due` must be a pure question about the database and `until`; the scheduler decides when
     to ask it (APScheduler in production, `!time` in the console, the fake clock in tests).
+    `wakeups`, when given, lists the recurring local times worth an exact wake-up; a feature
+    calls `services.schedule_changed()` after committing a change to them.
     """
 
     name: str
     due: Callable[[Services, datetime], Awaitable[list[DueWork]]]
+    wakeups: Callable[[Services], Awaitable[list[Wakeup]]] | None = None
 
 
 Suggest = Callable[["Services", str, str], Awaitable[list[str]]]

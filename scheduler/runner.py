@@ -3,24 +3,44 @@
 Features declare `JobSpec`s whose `due(services, until)` list the work due by `until`. The same
 `run_due` serves production (an APScheduler job ticking on the loop), the console's `!time`
 (with the clock stepped to each item's time, so everything happens in order) and tests.
+Features may also declare `Wakeup`s (a channel's daily post time): production then adds a
+CronTrigger per wake-up in its IANA timezone whose callback is the same `run_due(now)`, rebuilt
+from the tables at start and whenever a feature reports a schedule change.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import FakeClock, OffsetClock
 from bot.core.context import Services
-from commands.spec import DueWork
+from commands.spec import DueWork, Wakeup
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 20
 MAX_STEPS = 100_000
+WAKE_PREFIX = "wake:"
+MISFIRE_GRACE_SECONDS = 300
+_CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def cron_trigger(wakeup: Wakeup) -> CronTrigger:
+    """The APScheduler trigger of a wake-up, in its own timezone (DST handled by APScheduler;
+    a time repeated in the fall-back hour fires twice, and our claims make that harmless)."""
+    return CronTrigger(
+        day_of_week=",".join(_CRON_DAYS[d] for d in sorted(set(wakeup.days))),
+        hour=wakeup.hour,
+        minute=wakeup.minute,
+        timezone=ZoneInfo(wakeup.timezone),
+    )
 
 
 class Scheduler:
@@ -29,7 +49,9 @@ class Scheduler:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._aps: AsyncIOScheduler | None = None
+        self._tick_lock = asyncio.Lock()
         self.ran = 0
+        services.schedule_listeners.append(self.sync_wakeups)
 
     async def collect(self, until: datetime) -> list[DueWork]:
         found: list[DueWork] = []
@@ -67,10 +89,55 @@ class Scheduler:
         self._aps.add_job(
             self._tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick", replace_existing=True
         )
+        # No trigger: runs once, at once, on the loop (the jobs come from our own tables).
+        self._aps.add_job(self.sync_wakeups, id="wakeups")
         self._aps.start()
 
     async def _tick(self) -> None:
-        await self.run_due(self.services.clock.now())
+        # A wake-up and the tick may fire together; one run at a time is enough.
+        async with self._tick_lock:
+            await self.run_due(self.services.clock.now())
+
+    async def wakeups(self) -> list[Wakeup]:
+        found: list[Wakeup] = []
+        for job in self.services.registry.jobs:
+            if job.wakeups is not None:
+                found += await job.wakeups(self.services)
+        return found
+
+    async def sync_wakeups(self) -> None:
+        """Add, replace or drop one cron job per declared wake-up (no-op when not started)."""
+        aps = self._aps
+        if aps is None:
+            return
+        try:
+            wanted = {WAKE_PREFIX + w.key: w for w in await self.wakeups() if w.days}
+        except Exception:
+            log.exception("could not read the wake-ups; the tick still runs due work")
+            return
+        for job in aps.get_jobs():
+            if job.id.startswith(WAKE_PREFIX) and job.id not in wanted:
+                job.remove()
+        for job_id, wakeup in wanted.items():
+            aps.add_job(
+                self._tick,
+                cron_trigger(wakeup),
+                id=job_id,
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=MISFIRE_GRACE_SECONDS,
+            )
+
+    def wakeup_jobs(self) -> dict[str, CronTrigger]:
+        """The wake-up jobs now registered, by id (for status pages and tests)."""
+        if self._aps is None:
+            return {}
+        return {
+            job.id: job.trigger
+            for job in self._aps.get_jobs()
+            if job.id.startswith(WAKE_PREFIX) and isinstance(job.trigger, CronTrigger)
+        }
 
     def pause(self) -> None:
         # shutdown() would cancel running jobs; pausing lets in-flight work finish.

@@ -32,9 +32,15 @@ class Services:
     packs: PackLibrary
     settings: Settings
     chats: dict[Platform, ChatPort] = field(default_factory=dict)
+    schedule_listeners: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def chat(self, platform: Platform | str) -> ChatPort:
         return self.chats[Platform(platform)]
+
+    async def schedule_changed(self) -> None:
+        """Tell the scheduler that recurring times changed (call after the commit)."""
+        for listener in self.schedule_listeners:
+            await listener()
 
 
 @dataclass

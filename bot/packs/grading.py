@@ -47,12 +47,10 @@ def short_matches(response: str, accepted: str) -> bool:
 
 
 def answers_collide(a: str, b: str) -> bool:
-    """Whether two different accepted answers are close enough to be mistaken for each other."""
-    na, nb = normalize(a), normalize(b)
-    if na == nb:
+    """Whether two different accepted answers would be credited for each other (either way)."""
+    if normalize(a) == normalize(b):
         return False
-    budget = min(allowed_edits(na), allowed_edits(nb))
-    return budget > 0 and Levenshtein.distance(na, nb, score_cutoff=budget) <= budget
+    return short_matches(a, b) or short_matches(b, a)
 
 
 def parse_number(text: str, unit: str | None = None) -> float | None:

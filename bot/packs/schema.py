@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -26,6 +27,19 @@ TOPICS: dict[str, str] = {
 DIFFICULTIES = ("easy", "medium", "hard")
 KINDS = ("mcq", "short", "numeric", "open", "behavioral", "coding")
 AUTO_GRADED = ("mcq", "short", "numeric")
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "mcq": ("choices",),
+    "short": ("answers",),
+    "numeric": ("answer", "tolerance"),
+    "open": ("model_answer", "rubric"),
+    "behavioral": ("model_answer", "rubric"),
+    "coding": ("solution", "example_call", "expected_output"),
+}
+KIND_OPTIONAL: dict[str, tuple[str, ...]] = {"numeric": ("unit", "compute")}
+KIND_KEYS = (
+    "choices", "answers", "answer", "tolerance", "unit", "compute",
+    "model_answer", "rubric", "solution", "example_call", "expected_output",
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
@@ -45,6 +59,52 @@ Topic = Literal[
     "questions_to_ask",
     "general",
 ]
+
+
+class KindError(ValueError):
+    """A rule of a question's kind was broken; `field` says which key to point at."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def kind_problems(kind: str, values: Mapping[str, Any]) -> list[KindError]:
+    """Every rule of `kind` that `values` break (works on raw YAML mappings too, so that the
+    loader can report them beside type errors of the same question)."""
+    need = KIND_FIELDS.get(kind)
+    if need is None:
+        return []
+    found: list[KindError] = []
+    missing = [name for name in need if values.get(name) in (None, "", [])]
+    if missing:
+        found.append(KindError(missing[0], f"a {kind} question needs {' and '.join(missing)}"))
+    allowed = set(need) | set(KIND_OPTIONAL.get(kind, ()))
+    stray = [name for name in KIND_KEYS if values.get(name) is not None and name not in allowed]
+    if stray:
+        verb = "does" if len(stray) == 1 else "do"
+        found.append(
+            KindError(stray[0], f"{', '.join(stray)} {verb} not belong to a {kind} question")
+        )
+    choices = values.get("choices")
+    if kind == "mcq" and isinstance(choices, list) and choices:
+        if not 2 <= len(choices) <= 6:
+            found.append(KindError("choices", "an mcq question has 2 to 6 choices"))
+        if not any(_field(c, "correct") is True for c in choices):
+            found.append(
+                KindError("choices", "an mcq question needs at least one choice with correct: true")
+            )
+        texts = [" ".join(str(_field(c, "text")).lower().split()) for c in choices]
+        if len(set(texts)) != len(texts):
+            found.append(KindError("choices", "two choices have the same text"))
+    rubric = values.get("rubric")
+    if isinstance(rubric, list) and rubric and not 3 <= len(rubric) <= 5:
+        found.append(KindError("rubric", f"a rubric has 3 to 5 criteria, not {len(rubric)}"))
+    return found
+
+
+def _field(item: Any, name: str) -> Any:
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
 
 
 class Strict(BaseModel):
@@ -75,8 +135,8 @@ class Question(Strict):
     sources: list[Text] = Field(default_factory=list)
     choices: list[Choice] | None = None
     answers: list[Text] | None = None
-    answer: float | None = None
-    tolerance: float | None = Field(default=None, ge=0)
+    answer: float | None = Field(default=None, allow_inf_nan=False)
+    tolerance: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     unit: str | None = None
     compute: str | None = None
     model_answer: str | None = None
@@ -87,37 +147,9 @@ class Question(Strict):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Question:
-        need = {
-            "mcq": ("choices",),
-            "short": ("answers",),
-            "numeric": ("answer", "tolerance"),
-            "open": ("model_answer", "rubric"),
-            "behavioral": ("model_answer", "rubric"),
-            "coding": ("solution", "example_call", "expected_output"),
-        }[self.kind]
-        missing = [name for name in need if getattr(self, name) in (None, "", [])]
-        if missing:
-            raise ValueError(f"a {self.kind} question needs {' and '.join(missing)}")
-        allowed = set(need) | ({"unit", "compute"} if self.kind == "numeric" else set())
-        stray = [
-            name
-            for name in ("choices", "answers", "answer", "tolerance", "unit", "compute",
-                         "model_answer", "rubric", "solution", "example_call", "expected_output")
-            if getattr(self, name) is not None and name not in allowed
-        ]
-        if stray:
-            raise ValueError(f"{', '.join(stray)} do not belong to a {self.kind} question")
-        if self.kind == "mcq":
-            assert self.choices is not None
-            if not 2 <= len(self.choices) <= 6:
-                raise ValueError("an mcq question has 2 to 6 choices")
-            if not any(c.correct for c in self.choices):
-                raise ValueError("an mcq question needs at least one choice with correct: true")
-            texts = [c.text.lower() for c in self.choices]
-            if len(set(texts)) != len(texts):
-                raise ValueError("two choices have the same text")
-        if self.rubric is not None and not 3 <= len(self.rubric) <= 5:
-            raise ValueError("a rubric has 3 to 5 criteria")
+        problems = kind_problems(self.kind, self.__dict__)
+        if problems:
+            raise problems[0]
         return self
 
     @property
@@ -164,6 +196,8 @@ class Pack(Strict):
         for q in self.questions:
             if q.id in seen:
                 raise ValueError(f"question id {q.id} is used twice")
+            if q.topic not in self.pack.topics:
+                raise ValueError(f"question {q.id}: topic {q.topic} is not in the pack's topics")
             seen.add(q.id)
         return self
 

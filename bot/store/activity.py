@@ -26,11 +26,14 @@ async def record_activity(
     local_day: date,
     topic: str | None = None,
     correct: bool | None = None,
+    size: int | None = None,
 ) -> bool:
     """Record one activity once; True when this call recorded it.
 
     `local_day` is the day in the member's own timezone (the caller knows it); `kind` is one
     of daily_answer, quiz_finished, quiz_answer, mock_interview, project_milestone, review.
+    `size` is how many questions a finished quiz had (streaks count quizzes from a minimum
+    size; None counts as big enough).
     """
     return await insert_once(
         session,
@@ -44,6 +47,7 @@ async def record_activity(
             "local_day": local_day,
             "topic": topic,
             "correct": correct,
+            "size": size,
         },
     )
 

@@ -24,8 +24,11 @@ async def award(
     topic: str | None = None,
     granted_by: int | None = None,
 ) -> bool:
-    """Add a ledger line unless `key` was awarded before; True when this call awarded it."""
-    return await insert_once(
+    """Add a ledger line unless `key` was awarded before; True when this call awarded it.
+
+    A new line also moves the leaderboard aggregates, in this same transaction.
+    """
+    inserted = await insert_once(
         session,
         PointsEntry,
         {
@@ -40,6 +43,19 @@ async def award(
             "created_at": now,
         },
     )
+    if inserted and points:
+        # Imported here: the store must not import feature packages when it is loaded.
+        from commands.leaderboard.totals import add_points
+
+        await add_points(
+            session,
+            workspace_id=workspace_id,
+            person_id=person_id,
+            points=points,
+            topic=topic,
+            at=now,
+        )
+    return inserted
 
 
 async def total(session: AsyncSession, workspace_id: int, person_id: int) -> int:

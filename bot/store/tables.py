@@ -177,3 +177,6 @@ class Activity(Base):
     local_day: Mapped[date] = mapped_column(Date)
     topic: Mapped[str | None] = mapped_column(String(40), default=None)
     correct: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # How many items the activity covered (questions in a finished quiz): streaks count a quiz
+    # only from a configurable size. Added by migration 0006.
+    size: Mapped[int | None] = mapped_column(Integer, default=None)
