@@ -36,6 +36,7 @@ class App:
     async def prepare(self) -> None:
         """Migrate the database and load the packs (no platform is contacted)."""
         await self.store.migrate()
+        await self.services.packs.load_imported(self.store)
 
     def attach(self, adapter: Adapter) -> None:
         self.adapters.append(adapter)

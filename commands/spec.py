@@ -109,6 +109,8 @@ class CommandSpec:
     When a command is also the root of subcommands (`quiz` and `quiz race`), platforms that
     cannot invoke a group itself (Discord) offer it as the subcommand `group_default`; every
     platform accepts that longer name too (`/quiz start`).
+    `accepts_file` tells adapters that can take an uploaded file with a command (a Discord
+    attachment option) to offer one and pass its bytes as `CommandInvoked.attachment`.
     """
 
     name: str
@@ -119,6 +121,7 @@ class CommandSpec:
     opens_form: bool = False
     public: bool = False
     group_default: str = "show"
+    accepts_file: bool = False
 
     @property
     def path(self) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -129,15 +130,11 @@ class Scheduler:
                 misfire_grace_time=MISFIRE_GRACE_SECONDS,
             )
 
-    def wakeup_jobs(self) -> dict[str, CronTrigger]:
+    def wakeup_jobs(self) -> dict[str, Job]:
         """The wake-up jobs now registered, by id (for status pages and tests)."""
         if self._aps is None:
             return {}
-        return {
-            job.id: job.trigger
-            for job in self._aps.get_jobs()
-            if job.id.startswith(WAKE_PREFIX) and isinstance(job.trigger, CronTrigger)
-        }
+        return {job.id: job for job in self._aps.get_jobs() if job.id.startswith(WAKE_PREFIX)}
 
     def pause(self) -> None:
         # shutdown() would cancel running jobs; pausing lets in-flight work finish.

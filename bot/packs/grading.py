@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.packs.schema import Question, normalize
 
@@ -37,13 +37,43 @@ def allowed_edits(answer: str) -> int:
 
 
 def short_matches(response: str, accepted: str) -> bool:
-    given, want = normalize(response), normalize(accepted)
+    """Whether a typed answer is the accepted one, typos forgiven, look-alikes refused.
+
+    A typo is forgiven only where it cannot make another word: every word keeps its first
+    letter ("hair" is not "chair", "decision" is not "precision", "gradient flipping" is not
+    "gradient clipping") and its digits ("L1" is not "L2"); each word gets its own small budget
+    and a swap of two neighbouring letters counts as one typo.
+    """
+    # A full stop at the end is punctuation, not part of the answer ("Gradient clipping.").
+    given, want = normalize(response).rstrip("."), normalize(accepted).rstrip(".")
     if not given:
         return False
     if given == want or given.replace(" ", "") == want.replace(" ", ""):
         return True
     budget = allowed_edits(want)
-    return budget > 0 and Levenshtein.distance(given, want, score_cutoff=budget) <= budget
+    if budget == 0 or _digits(given) != _digits(want):
+        return False
+    given_words, want_words = given.split(), want.split()
+    if len(given_words) != len(want_words):  # a space missing or added, and a typo besides
+        given_words, want_words = [given.replace(" ", "")], [want.replace(" ", "")]
+    used = 0
+    for typed, right in zip(given_words, want_words, strict=True):
+        if typed == right:
+            continue
+        # A 4-letter word inside a longer answer may carry one typo ("scree plott").
+        allowed = min(budget, allowed_edits(right) or int(len(right) == 4 and len(want_words) > 1))
+        if typed[0] != right[0] or allowed == 0:
+            return False
+        # OSA: swapping two neighbouring letters ("chiar") is one typo, not two.
+        edits = OSA.distance(typed, right, score_cutoff=allowed)
+        if edits > allowed:
+            return False
+        used += edits
+    return used <= budget
+
+
+def _digits(text: str) -> list[str]:
+    return re.findall(r"\d+", text)
 
 
 def answers_collide(a: str, b: str) -> bool:

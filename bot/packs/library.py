@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from bot.packs.lint import lint_across
+from bot.packs.loader import LoadResult, load_text
 from bot.packs.schema import Pack, Question
+
+if TYPE_CHECKING:
+    from bot.store.db import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -20,6 +29,9 @@ class PackLibrary:
         if workspace_id is not None:
             packs.update(self.imported.get(workspace_id, {}))
         return packs
+
+    def is_bundled(self, pack_id: str) -> bool:
+        return pack_id in self.bundled
 
     def questions(self, workspace_id: int | None) -> Iterable[Question]:
         for pack in self.packs_for(workspace_id).values():
@@ -37,4 +49,48 @@ class PackLibrary:
         return {q.id: p.id for p in self.packs_for(workspace_id).values() for q in p.questions}
 
     def set_imported(self, workspace_id: int, pack: Pack) -> None:
-        self.imported.setdefault(workspace_id, {})[pack.id] = pack
+        """Use `pack` in its workspace, unless a newer version is already in use (two imports
+        that finish out of order end with the newer one, as the store does)."""
+        mine = self.imported.setdefault(workspace_id, {})
+        current = mine.get(pack.id)
+        if current is None or current.pack.version <= pack.pack.version:
+            mine[pack.id] = pack
+
+    def check_import(self, workspace_id: int, data: bytes | str, source: str) -> LoadResult:
+        """Validate a pack for `workspace_id` as `/pack import` does: alone, then beside the
+        packs it would join (no bundled pack id, no question id used elsewhere). An earlier
+        version of the same pack is not "elsewhere": the new one replaces it."""
+        result = load_text(data, source)
+        if result.pack is not None:
+            beside = {
+                pack_id: pack
+                for pack_id, pack in self.packs_for(workspace_id).items()
+                if pack_id != result.pack.id or self.is_bundled(pack_id)
+            }
+            lint_across([result], existing=beside, reserved=set(self.bundled))
+        return result
+
+    def remove_imported(self, workspace_id: int, pack_id: str) -> None:
+        self.imported.get(workspace_id, {}).pop(pack_id, None)
+
+    async def load_imported(self, store: Store) -> list[str]:
+        """Load every workspace's imported packs from the store (at start).
+
+        Each stored pack is validated again with today's rules beside the bundled packs; one
+        that no longer passes (a bundled pack took its id, a rule got stricter) is skipped and
+        logged, never fatal. Returns the problems, one line each."""
+        from commands.packs.queries import all_imported
+
+        problems: list[str] = []
+        async with store.session() as session:
+            rows = await all_imported(session)
+        for workspace_id, pack_id, text in rows:
+            result = self.check_import(workspace_id, text, f"{pack_id}.yaml")
+            if result.pack is None:
+                for problem in result.errors:
+                    problems.append(f"workspace {workspace_id}: {problem}")
+                log.warning("imported pack %s of workspace %s skipped: %s", pack_id,
+                            workspace_id, "; ".join(str(p) for p in result.errors[:3]))
+                continue
+            self.set_imported(workspace_id, result.pack)
+        return problems

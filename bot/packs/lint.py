@@ -85,9 +85,15 @@ def lint_across(
             else:
                 owner_of_question[q.id] = result.source
             entries.append(entry)
+            # Short answers are fine beside longer forms of the same answer ("F1", "F1 score").
+            only_short = all(
+                len(normalize(a).replace(" ", "")) <= SHORT_ANSWER for a in q.answers or []
+            )
             for answer in q.answers or []:
                 text = normalize(answer)
-                if len(text.replace(" ", "")) <= SHORT_ANSWER or text in GUESSABLE:
+                if (only_short and len(text.replace(" ", "")) <= SHORT_ANSWER) or (
+                    text in GUESSABLE
+                ):
                     result.warn(
                         entry.where,
                         f"accepted answer `{answer}` is very short: only an exact match counts "
@@ -171,7 +177,7 @@ def _risky_answers(entries: list[_Entry]) -> None:
         # Candidates (within 2 edits, or contained); the grader itself decides which is which.
         contained = _contained_pairs(texts)
         pairs = _close_pairs(texts, distance=True, cutoff=2) | contained
-        warned: set[tuple[str, str, str, str]] = set()
+        warned: set[tuple[str, str]] = set()
         for i, j in sorted(pairs):
             (ea, a), (eb, b) = items[i], items[j]
             if ea.question.id == eb.question.id or texts[i] == texts[j]:
@@ -181,10 +187,9 @@ def _risky_answers(entries: list[_Entry]) -> None:
                 continue
             mine, other = blamed
             ours, theirs = (a, b) if mine is ea else (b, a)
-            key = (mine.question.id, ours, other.question.id, theirs)
+            key = (mine.question.id, other.question.id)
             if key in warned:
-                continue
-            warned.add(key)
+                continue  # one warning per pair of questions is enough
             assert mine.result is not None
             if short_matches(theirs, ours) or short_matches(ours, theirs):
                 message = (
@@ -201,4 +206,5 @@ def _risky_answers(entries: list[_Entry]) -> None:
                 )
             else:
                 continue  # close in spelling, but the grader keeps them apart
+            warned.add(key)
             mine.result.warn(mine.where, message, mine.question.id)

@@ -39,6 +39,7 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 12  # a pack needs 5 levels: root, questions, question, choices, choice
 MAX_NODES = 200_000
 SHORT_EXPLANATION = 20
+TOO_DEEP = f"the YAML nests more than {MAX_DEPTH} levels deep; a pack needs 5"
 RED_META = ("AUTHOR", "CONFIG", "DESCRIPTION", "$schema")
 
 # libyaml parses about 15x faster than the pure-Python parser; both give the same marks.
@@ -239,7 +240,10 @@ def _compose(text: str, result: LoadResult) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        result.error(where, f"not valid YAML: {_yaml_reason(exc)}")
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit (1,000) came first
+            result.error(where, TOO_DEEP)
+        else:
+            result.error(where, f"not valid YAML: {_yaml_reason(exc)}")
         return None
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", None)
@@ -265,10 +269,7 @@ def _screen(text: str) -> None:
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise _Refused(
-                    f"the YAML nests more than {MAX_DEPTH} levels deep; a pack needs 5",
-                    event.start_mark,
-                )
+                raise _Refused(TOO_DEEP, event.start_mark)
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             depth -= 1
         if isinstance(event, yaml.NodeEvent):
@@ -337,9 +338,12 @@ class _Constructor(yaml.SafeLoader):
     malformed date would otherwise fail without a position)."""
 
 
-_Constructor.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    assert isinstance(node, yaml.ScalarNode)
+    return loader.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def _construct(node: yaml.Node, result: LoadResult) -> Any:
@@ -483,6 +487,9 @@ def _message(err: Any, loc: Path_, prefix: Path_, cause: Any) -> str:
         return (f"{what} `{given}` must be 1-40 lowercase {allowed}, starting with a letter "
                 "or digit")
     where = ".".join(str(p) for p in inner) or name
+    if kind == "string_type" and isinstance(given, bool):
+        return (f"`{where}` reads as YAML's {str(given).lower()} (a yes/no value); put the word "
+                "in quotes, e.g. \"no\"")
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"`{where}` must be a mapping (`key: value` lines)"
     if kind == "list_type":

@@ -110,7 +110,8 @@ def _field(item: Any, name: str) -> Any:
 class Strict(BaseModel):
     """Unknown keys are errors: a typo must not pass silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Numbers are fine as text (`answers: [6, six]`); YAML booleans are not (see the loader).
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 class Choice(Strict):

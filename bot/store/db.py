@@ -95,9 +95,12 @@ class Store:
 def _upgrade(conn: Connection) -> None:
     cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)
-    current = MigrationContext.configure(conn).get_current_revision()
+    # Feature migrations branch from 0001, so a database has one head per branch.
+    heads = MigrationContext.configure(conn).get_current_heads()
     known = {rev.revision for rev in script.walk_revisions()}
-    if current is not None and current not in known:
+    unknown = [head for head in heads if head not in known]
+    if unknown:
+        current = ", ".join(unknown)
         raise ConfigError(
             f"the database is at schema revision {current}, written by a newer StudyBot; "
             "upgrade StudyBot (or point DATABASE_URL at another database)"

@@ -1,0 +1,215 @@
+"""The chat port over the Slack Web API: everything the core sends on its own.
+
+Posts are paced per channel and globally (fan-out), carry their marker in message metadata
+(`event_type: studybot_post`) so `find_post` can find them after a crash, and upload images
+with files_upload_v2 into the same channel or thread right before the message. Slack errors
+that mean "this place is gone" become `ChannelGone`; everything else propagates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.adapters.slack.client import slack_error
+from bot.adapters.slack.pacing import Pacer
+from bot.adapters.slack.render import marker_of, message_payload, post_metadata
+from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef, UserRef
+from bot.core.ports import ChannelGone
+from bot.core.ui import Message
+from bot.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+GONE = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "message_not_found",
+        "thread_not_found",
+        "cant_update_message",
+        "cant_delete_message",
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+    }
+)
+# Ephemeral messages need the member in the channel; otherwise they go by DM.
+_NOT_THERE = frozenset({"user_not_in_channel", "channel_not_found", "not_in_channel"})
+HISTORY_LIMIT = 15  # non-Marketplace apps get at most 15 messages per conversations.history
+
+
+class SlackPort:
+    """ChatPort over AsyncWebClient; `bot_user_id`/`bot_id` come from auth.test at start."""
+
+    platform = Platform.SLACK
+
+    def __init__(
+        self, client: AsyncWebClient, pacer: Pacer, metrics: Metrics | None = None
+    ) -> None:
+        self.client = client
+        self.pacer = pacer
+        self.metrics = metrics
+        self.bot_user_id: str | None = None
+        self.bot_id: str | None = None
+        self._dm_channels: dict[tuple[str, str], str] = {}
+
+    # --- ChatPort ---------------------------------------------------------------------------
+
+    async def post(
+        self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
+    ) -> MessageRef:
+        thread_ts = thread.id if thread is not None else None
+        if message.image is not None:
+            await self._upload(channel.id, thread_ts, message)
+        await self.pacer.wait(channel.id)
+        response = await _call(
+            self.client.chat_postMessage(
+                channel=channel.id,
+                thread_ts=thread_ts,
+                metadata=post_metadata(message),
+                unfurl_links=False,
+                unfurl_media=False,
+                **message_payload(message, image_note=False),
+            )
+        )
+        if self.metrics is not None:
+            self.metrics.posts.labels(self.platform.value).inc()
+        return MessageRef(channel, str(response["ts"]), thread)
+
+    async def open_thread(self, parent: MessageRef, name: str) -> ThreadRef:
+        # A Slack thread is the parent message's own reply chain: nothing to create.
+        root = parent.thread.id if parent.thread is not None else parent.id
+        return ThreadRef(parent.channel, root)
+
+    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
+        channel = await self._open([user], user.workspace.id)
+        return await self.post(ChannelRef(user.workspace, channel), message)
+
+    async def open_private_space(
+        self, channel: ChannelRef, users: list[UserRef], name: str
+    ) -> ThreadRef | ChannelRef:
+        # A group DM (mpim) of the members and the bot; Slack gives it no name of its own.
+        space = await self._open(users, channel.workspace.id)
+        return ChannelRef(channel.workspace, space, name)
+
+    async def send_private(self, channel: ChannelRef, user: UserRef, message: Message) -> None:
+        try:
+            await self.ephemeral(channel.id, user.id, message)
+        except SlackApiError as exc:
+            if slack_error(exc) not in _NOT_THERE:
+                raise
+            log.info("ephemeral to %s in %s failed; sending a DM", user.id, channel.id)
+            await self.send_dm(user, message)
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        await self.pacer.wait(ref.channel.id)
+        await _call(
+            self.client.chat_update(
+                channel=ref.channel.id,
+                ts=ref.id,
+                metadata=post_metadata(message),
+                **message_payload(message),
+            )
+        )
+
+    async def delete(self, ref: MessageRef) -> None:
+        await self.pacer.wait(ref.channel.id)
+        try:
+            await self.client.chat_delete(channel=ref.channel.id, ts=ref.id)
+        except SlackApiError as exc:
+            if slack_error(exc) == "message_not_found":
+                return  # already gone: deleting is idempotent
+            _raise_gone(exc)
+            raise
+
+    async def react(self, ref: MessageRef, emoji: str) -> None:
+        try:
+            await self.client.reactions_add(
+                channel=ref.channel.id, timestamp=ref.id, name=emoji.strip(":")
+            )
+        except SlackApiError as exc:
+            if slack_error(exc) == "already_reacted":
+                return
+            _raise_gone(exc)
+            raise
+
+    async def find_post(
+        self, channel: ChannelRef, marker: str, since: datetime
+    ) -> MessageRef | None:
+        # Only top-level messages: conversations.history does not list thread replies.
+        response = await _call(
+            self.client.conversations_history(
+                channel=channel.id,
+                oldest=f"{since.timestamp():.6f}",
+                inclusive=True,
+                include_all_metadata=True,
+                limit=HISTORY_LIMIT,
+            )
+        )
+        for posted in response.get("messages") or []:
+            if self._is_mine(posted) and marker_of(posted) == marker:
+                return MessageRef(channel, str(posted["ts"]))
+        return None
+
+    # --- used by the reply renderer too ---------------------------------------------------
+
+    async def ephemeral(
+        self, channel_id: str, user_id: str, message: Message, thread_ts: str | None = None
+    ) -> None:
+        await self.pacer.wait(channel_id)
+        await self.client.chat_postEphemeral(
+            channel=channel_id, user=user_id, thread_ts=thread_ts, **message_payload(message)
+        )
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _is_mine(self, posted: dict[str, Any]) -> bool:
+        return bool(
+            (self.bot_user_id and posted.get("user") == self.bot_user_id)
+            or (self.bot_id and posted.get("bot_id") == self.bot_id)
+        )
+
+    async def _open(self, users: list[UserRef], team_id: str) -> str:
+        ids = sorted({u.id for u in users})
+        key = (team_id, ",".join(ids))
+        if key not in self._dm_channels:
+            response = await _call(self.client.conversations_open(users=ids))
+            self._dm_channels[key] = str(response["channel"]["id"])
+        return self._dm_channels[key]
+
+    async def _upload(self, channel_id: str, thread_ts: str | None, message: Message) -> None:
+        image = message.image
+        assert image is not None
+        await self.pacer.wait(channel_id)
+        await _call(
+            self.client.files_upload_v2(
+                channel=channel_id,
+                thread_ts=thread_ts,
+                file=image.data,
+                filename=image.filename,
+                title=image.alt[:250] or image.filename,
+                alt_txt=image.alt[:1000],
+            )
+        )
+
+
+async def _call(request: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
+    try:
+        return await request
+    except SlackApiError as exc:
+        _raise_gone(exc)
+        raise
+
+
+def _raise_gone(exc: SlackApiError) -> None:
+    error = slack_error(exc)
+    if error in GONE:
+        raise ChannelGone(str(error)) from exc

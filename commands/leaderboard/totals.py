@@ -1,0 +1,201 @@
+"""Keeping the leaderboard aggregates in step with the ledger, and rebuilding them from it.
+
+Periods are UTC calendar periods: the ISO week (from Monday), the calendar month, and all time.
+`add_points` is called by `bot.store.ledger.award` when (and only when) it inserted a line, in
+the same transaction, so the totals can never count an award twice or miss one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, and_, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.tables import PointsEntry
+from bot.store.upsert import insert_once
+from commands.leaderboard.tables import PointsHistogram, PointsTotal
+
+PERIODS = ("week", "month", "all")
+ALL_TIME = date(1970, 1, 1)  # period_start of the all-time board
+ALL_TOPICS = ""
+
+TOTALS: Table = PointsTotal.__table__  # type: ignore[assignment]
+HISTOGRAM: Table = PointsHistogram.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class BoardKey:
+    """Which board: a workspace, a period kind and its first day, a topic ("" = all)."""
+
+    workspace_id: int
+    kind: str
+    start: date
+    topic: str = ALL_TOPICS
+
+    def where(self, table: Any) -> Any:
+        """The equality conditions selecting this board's rows in `table`."""
+        return and_(
+            table.c.workspace_id == self.workspace_id,
+            table.c.period_kind == self.kind,
+            table.c.period_start == self.start,
+            table.c.topic == self.topic,
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "workspace_id": self.workspace_id,
+            "period_kind": self.kind,
+            "period_start": self.start,
+            "topic": self.topic,
+        }
+
+
+def period_start(kind: str, day: date) -> date:
+    """The first day of the period of `kind` that holds `day`."""
+    if kind == "week":
+        return day - timedelta(days=day.weekday())
+    if kind == "month":
+        return day.replace(day=1)
+    if kind == "all":
+        return ALL_TIME
+    raise ValueError(f"unknown period {kind!r}")
+
+
+def board_key(workspace_id: int, kind: str, at: datetime, topic: str | None = None) -> BoardKey:
+    """The board of `kind` that is current at `at` (UTC periods)."""
+    day = at.astimezone(UTC).date()
+    return BoardKey(workspace_id, kind, period_start(kind, day), topic or ALL_TOPICS)
+
+
+def keys_for(workspace_id: int, at: datetime, topic: str | None) -> list[BoardKey]:
+    """Every board one award counts on: each period, all topics and its own topic."""
+    topics = [ALL_TOPICS] + ([topic] if topic else [])
+    return [board_key(workspace_id, kind, at, t) for kind in PERIODS for t in topics]
+
+
+async def add_points(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    person_id: int,
+    points: int,
+    topic: str | None,
+    at: datetime,
+) -> None:
+    """Move a member's totals (and the histogram) by `points` on every board of this award.
+
+    Boards and histogram buckets are always touched in the same order (periods, topics, then
+    ascending totals), so concurrent awards on PostgreSQL queue behind each other instead of
+    deadlocking.
+    """
+    if points == 0:
+        return
+    for key in keys_for(workspace_id, at, topic):
+        old, new = await _bump_total(session, key, person_id, points)
+        moves = [(new, 1)] if old is None else sorted([(old, -1), (new, 1)])
+        for value, delta in moves:
+            await _bump_bucket(session, key, value, delta)
+
+
+async def _bump_total(
+    session: AsyncSession, key: BoardKey, person_id: int, points: int
+) -> tuple[int | None, int]:
+    """(old total or None when the member was not on this board yet, new total)."""
+    bump = (
+        update(TOTALS)
+        .where(key.where(TOTALS), TOTALS.c.person_id == person_id)
+        .values(points=TOTALS.c.points + points)
+        .returning(TOTALS.c.points)
+    )
+    new = (await session.execute(bump)).scalar_one_or_none()
+    if new is not None:
+        return new - points, new
+    if await insert_once(
+        session, PointsTotal, {**key.values(), "person_id": person_id, "points": points}
+    ):
+        return None, points
+    new = (await session.execute(bump)).scalar_one()  # a concurrent award inserted it first
+    return new - points, new
+
+
+async def _bump_bucket(session: AsyncSession, key: BoardKey, value: int, delta: int) -> None:
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert_(HISTOGRAM).values(**key.values(), points=value, members=delta)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["workspace_id", "period_kind", "period_start", "topic", "points"],
+        set_={"members": HISTOGRAM.c.members + stmt.excluded.members},
+    )
+    await session.execute(stmt)
+
+
+@dataclass(frozen=True)
+class Award:
+    """The part of a ledger line the aggregates need."""
+
+    person_id: int
+    points: int
+    topic: str | None
+    at: datetime
+
+
+def aggregate(workspace_id: int, awards: Iterable[Award]) -> dict[BoardKey, Counter[int]]:
+    """Totals per board and member, computed from ledger lines (rebuilds and benchmarks)."""
+    boards: dict[BoardKey, Counter[int]] = defaultdict(Counter)
+    for award in awards:
+        if award.points:
+            for key in keys_for(workspace_id, award.at, award.topic):
+                boards[key][award.person_id] += award.points
+    return boards
+
+
+async def write_aggregates(
+    session: AsyncSession, boards: dict[BoardKey, Counter[int]], *, chunk: int = 5000
+) -> None:
+    """Bulk-insert totals and histogram rows for boards that hold no rows yet."""
+    totals: list[dict[str, Any]] = []
+    buckets: list[dict[str, Any]] = []
+    for key, members in boards.items():
+        base = key.values()
+        totals += [{**base, "person_id": p, "points": v} for p, v in members.items()]
+        counts = Counter(members.values())
+        buckets += [{**base, "points": v, "members": n} for v, n in counts.items()]
+    for rows, table in ((totals, TOTALS), (buckets, HISTOGRAM)):
+        for i in range(0, len(rows), chunk):
+            await session.execute(insert(table), rows[i : i + chunk])
+
+
+async def rebuild(session: AsyncSession, workspace_id: int) -> None:
+    """Recompute a workspace's aggregates from its ledger (after a member is forgotten, or to
+    check them); the ledger is the truth, the aggregates are only a fast copy of it."""
+    await session.execute(delete(TOTALS).where(TOTALS.c.workspace_id == workspace_id))
+    await session.execute(delete(HISTOGRAM).where(HISTOGRAM.c.workspace_id == workspace_id))
+    rows = await session.stream(
+        select(PointsEntry.person_id, PointsEntry.points, PointsEntry.topic, PointsEntry.created_at)
+        .where(PointsEntry.workspace_id == workspace_id)
+    )
+    awards = [Award(r.person_id, r.points, r.topic, r.created_at) async for r in rows]
+    await write_aggregates(session, aggregate(workspace_id, awards))
+
+
+async def read_aggregates(
+    session: AsyncSession, workspace_id: int
+) -> tuple[dict[BoardKey, dict[int, int]], dict[BoardKey, dict[int, int]]]:
+    """(totals, histogram) of a workspace as plain dicts, leaving out empty buckets (tests)."""
+    totals: dict[BoardKey, dict[int, int]] = defaultdict(dict)
+    for r in await session.execute(select(TOTALS).where(TOTALS.c.workspace_id == workspace_id)):
+        key = BoardKey(workspace_id, r.period_kind, r.period_start, r.topic)
+        totals[key][r.person_id] = r.points
+    histogram: dict[BoardKey, dict[int, int]] = defaultdict(dict)
+    for r in await session.execute(
+        select(HISTOGRAM).where(HISTOGRAM.c.workspace_id == workspace_id, HISTOGRAM.c.members != 0)
+    ):
+        key = BoardKey(workspace_id, r.period_kind, r.period_start, r.topic)
+        histogram[key][r.points] = r.members
+    return dict(totals), dict(histogram)

@@ -1,0 +1,193 @@
+"""Streak rules applied to members: evaluate, refresh the stored state, claim and send notices."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.context import Context, Services
+from bot.core.errors import NotAllowed, NotFound
+from bot.core.ids import ChannelRef, Platform, UserRef, WorkspaceRef
+from bot.core.ports import ChannelGone
+from bot.store.members import find_account
+from bot.store.tables import Channel, Person, Workspace
+from commands.streaks import queries
+from commands.streaks.rules import FREEZE_USED, MILESTONE, Streak, StreakRules, compute
+from commands.streaks.schedule import (
+    day_end,
+    home_channel,
+    local_day,
+    member_zone,
+    rest_weekdays,
+)
+
+log = logging.getLogger(__name__)
+
+REMINDER = "reminder"
+RECENT_DAYS = 2  # older events (a first computation, a repair) are not announced any more
+
+
+@dataclass(frozen=True)
+class MemberStreak:
+    """A member's streak with the zone and rules it was computed with."""
+
+    streak: Streak
+    zone: str
+    rules: StreakRules
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A claimed notice waiting to be sent."""
+
+    id: int
+    workspace_id: int
+    person_id: int
+    kind: str
+    day: date
+    value: int
+
+
+async def evaluate(
+    session: AsyncSession, workspace: Workspace, person: Person, now: datetime
+) -> MemberStreak:
+    """The member's streak right now, computed from the activity log and repairs."""
+    rules = StreakRules.from_settings(workspace.settings or {})
+    zone = await member_zone(session, workspace.id, person)
+    today = local_day(now, zone)
+    kept = await queries.kept_days(session, workspace.id, person.id, rules.min_quiz_questions)
+    rest = await rest_weekdays(session, workspace.id)
+    return MemberStreak(compute(kept, today, rest_weekdays=rest, rules=rules), zone, rules)
+
+
+def next_reminder(now: datetime, zone: str, rules: StreakRules) -> datetime:
+    """The first reminder time strictly after `now`: N hours before a local day ends."""
+    today = local_day(now, zone)
+    for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
+        at = day_end(day, zone) - timedelta(hours=rules.remind_hours_before)
+        if at > now:
+            return at
+    return day_end(today + timedelta(days=2), zone) - timedelta(hours=rules.remind_hours_before)
+
+
+async def refresh(
+    session: AsyncSession,
+    workspace: Workspace,
+    person: Person,
+    now: datetime,
+    *,
+    announce: bool = True,
+) -> tuple[MemberStreak, list[Notice]]:
+    """Recompute, store the state the scheduler reads, and claim recent milestone and freeze
+    notices (each at most once, ever)."""
+    member = await evaluate(session, workspace, person, now)
+    streak = member.streak
+    state = await queries.state_of(session, workspace.id, person.id, now)
+    state.current, state.longest, state.freezes = streak.current, streak.longest, streak.freezes
+    state.last_kept = streak.last_kept
+    state.check_at = day_end(streak.today, member.zone) if streak.current > 0 else None
+    state.remind_at = next_reminder(now, member.zone, member.rules) if state.remind else None
+    state.updated_at = now
+    notices: list[Notice] = []
+    if not announce:
+        return member, notices
+    recent = streak.today - timedelta(days=RECENT_DAYS)
+    for event in streak.events:
+        if event.kind in (MILESTONE, FREEZE_USED) and event.day >= recent:
+            notice = await claim(
+                session, workspace, person, event.kind, event.day, event.value, now
+            )
+            if notice is not None:
+                notices.append(notice)
+    return member, notices
+
+
+async def claim(
+    session: AsyncSession,
+    workspace: Workspace,
+    person: Person,
+    kind: str,
+    day: date,
+    value: int,
+    now: datetime,
+) -> Notice | None:
+    notice_id = await queries.claim_notice(
+        session,
+        workspace_id=workspace.id,
+        person_id=person.id,
+        kind=kind,
+        day=day,
+        value=value,
+        now=now,
+    )
+    if notice_id is None:
+        return None
+    return Notice(notice_id, workspace.id, person.id, kind, day, value)
+
+
+def workspace_ref(workspace: Workspace) -> WorkspaceRef:
+    return WorkspaceRef(Platform(workspace.platform), workspace.external_id, workspace.name)
+
+
+def channel_ref(workspace: Workspace, channel: Channel) -> ChannelRef:
+    return ChannelRef(workspace_ref(workspace), channel.external_id, channel.name)
+
+
+def can_send(services: Services, workspace: Workspace) -> bool:
+    """Whether this process runs the workspace's platform (otherwise nothing is claimed)."""
+    return workspace.platform in {p.value for p in services.chats}
+
+
+async def send_notices(services: Services, notices: list[Notice]) -> None:
+    """Send claimed notices (after their claim committed), then store the message ids."""
+    from commands.streaks import views  # views imports this module's types
+
+    for notice in notices:
+        async with services.store.session() as session:
+            workspace = await session.get(Workspace, notice.workspace_id)
+            account = await queries.account_of(session, notice.workspace_id, notice.person_id)
+            state = await queries.find_state(session, notice.workspace_id, notice.person_id)
+            channel = await home_channel(session, notice.workspace_id)
+            person = await session.get(Person, notice.person_id)
+            zone = await member_zone(session, notice.workspace_id, person) if person else "UTC"
+        if workspace is None or account is None or not can_send(services, workspace):
+            continue
+        user = UserRef(workspace_ref(workspace), account.external_id, account.display_name)
+        chat = services.chat(workspace.platform)
+        message = views.notice_message(notice, user, state, zone)
+        try:
+            if notice.kind == REMINDER:
+                ref = await chat.send_dm(user, message)
+            elif channel is not None:
+                ref = await chat.post(channel_ref(workspace, channel), message)
+            else:
+                continue
+        except ChannelGone:
+            log.warning("streak notice %s: channel gone", notice.id)
+            continue
+        async with services.store.session() as session:
+            await queries.confirm_notice(session, notice.id, ref.id, services.clock.now())
+
+
+async def target_member(ctx: Context) -> tuple[Person, str]:
+    """The member a command is about (`member` option, else the caller) and their name.
+
+    Members who left the boards keep their stats to themselves (admins still see them).
+    """
+    raw = ctx.args.get("member")
+    if not raw:
+        return ctx.person, ctx.account.display_name or ctx.person.display_name
+    found = await find_account(ctx.session, ctx.workspace.id, str(raw))
+    if found is None:
+        raise NotFound(
+            f"I don't know a member `{raw}` here yet: members appear once they have used "
+            "StudyBot in this workspace."
+        )
+    account, person = found
+    name = account.display_name or person.display_name
+    if person.id != ctx.person.id and not person.on_leaderboard and not ctx.is_admin:
+        raise NotAllowed(f"{name} keeps their stats to themselves (they left the boards).")
+    return person, name

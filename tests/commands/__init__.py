@@ -1,0 +1,1 @@
+"""Story tests of the command features, through the console."""
