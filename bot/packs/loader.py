@@ -247,6 +247,9 @@ def _compose(text: str, result: LoadResult) -> yaml.Node | None:
         return None
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", None)
+        if isinstance(position, int) and _Loader is not yaml.SafeLoader:
+            # libyaml counts bytes of the UTF-8 text, the Python reader characters.
+            position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
         where = _position_in(text, position) if isinstance(position, int) else (1, 1)
         reason = getattr(exc, "reason", None) or str(exc)
         result.error(where, f"not valid YAML: {reason}")

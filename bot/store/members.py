@@ -134,3 +134,16 @@ async def remember_admin(session: AsyncSession, user: UserRef, now: datetime) ->
     workspace = await ensure_workspace(session, user.workspace, now)
     account, _ = await ensure_account(session, workspace, user, now)
     account.is_admin = True
+
+
+async def set_on_leaderboard(session: AsyncSession, person: Person, on: bool) -> None:
+    """Show or hide a member on the leaderboards; the board aggregates follow in this same
+    transaction (the flag is written first, so concurrent awards wait for it)."""
+    if person.on_leaderboard == on:
+        return
+    person.on_leaderboard = on
+    await session.flush()
+    # Imported here: the store must not import feature packages when it is loaded.
+    from commands.leaderboard.totals import set_visible
+
+    await set_visible(session, person.id, on)

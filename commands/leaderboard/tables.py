@@ -1,20 +1,22 @@
 """Leaderboard tables: points per member and period (kept in step with the ledger), recap claims.
 
 `points_totals` holds one row per (workspace, period kind, period start, topic, member); topic
-"" is every topic together. `points_histogram` counts how many members hold each total, so
-that a member's rank is one sum over the (few) distinct totals above theirs instead of a count
-over every member. Both change only inside `bot.store.ledger.award`, in the ledger's own
-transaction, and can be rebuilt from the ledger (`commands.leaderboard.totals.rebuild`).
+"" is every topic together; `visible` copies the member's `on_leaderboard`. `points_histogram`
+counts how many visible members hold each total, so that a member's rank is one sum over the
+(few) distinct totals above theirs instead of a count over every member. They change inside
+`bot.store.ledger.award` (in the ledger's own transaction) and when a member leaves or rejoins
+the boards (`bot.store.members.set_on_leaderboard`); `commands.leaderboard.totals.rebuild`
+recomputes them from the ledger.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.store.tables import Base, Id, Person
+from bot.store.tables import Base, Id
 
 
 class PointsTotal(Base):
@@ -29,9 +31,12 @@ class PointsTotal(Base):
             "period_kind",
             "period_start",
             "topic",
+            "visible",
             "points",
             "person_id",
         ),
+        # A member leaving the boards flips all their rows at once.
+        Index("ix_points_totals_person", "person_id"),
     )
 
     workspace_id: Mapped[int] = mapped_column(
@@ -44,10 +49,11 @@ class PointsTotal(Base):
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     points: Mapped[int] = mapped_column(Integer)
+    visible: Mapped[bool] = mapped_column(Boolean)
 
 
 class PointsHistogram(Base):
-    """How many members of a board hold exactly `points` (hidden members included)."""
+    """How many visible members of a board hold exactly `points`."""
 
     __tablename__ = "points_histogram"
 
@@ -73,13 +79,3 @@ class Recap(Base):
     claimed_at: Mapped[datetime]
     message_id: Mapped[str | None] = mapped_column(String(120), default=None)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-# Members who left the boards are few: this partial index on the shared `people` table finds
-# them without scanning everyone, so ranks can leave them out cheaply (migration 0006).
-OFF_BOARDS = Index(
-    "ix_people_off_boards",
-    Person.id,
-    sqlite_where=Person.on_leaderboard == false(),
-    postgresql_where=Person.on_leaderboard == false(),
-)

@@ -17,7 +17,7 @@ from sqlalchemy import Table, and_, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.tables import PointsEntry
+from bot.store.tables import Person, PointsEntry
 from bot.store.upsert import insert_once
 from commands.leaderboard.tables import PointsHistogram, PointsTotal
 
@@ -27,6 +27,7 @@ ALL_TOPICS = ""
 
 TOTALS: Table = PointsTotal.__table__  # type: ignore[assignment]
 HISTOGRAM: Table = PointsHistogram.__table__  # type: ignore[assignment]
+PEOPLE: Table = Person.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -88,23 +89,30 @@ async def add_points(
     topic: str | None,
     at: datetime,
 ) -> None:
-    """Move a member's totals (and the histogram) by `points` on every board of this award.
+    """Move a member's totals (and, if they are on the boards, the histogram) by `points`.
 
     Boards and histogram buckets are always touched in the same order (periods, topics, then
-    ascending totals), so concurrent awards on PostgreSQL queue behind each other instead of
-    deadlocking.
+    ascending totals), so concurrent awards on PostgreSQL queue instead of deadlocking. The
+    member's row in `people` is read FOR SHARE: a concurrent `/me leaderboard off` waits for
+    this award (or this award for it), so the visible flags never disagree.
     """
     if points == 0:
         return
+    visible = await session.scalar(
+        select(PEOPLE.c.on_leaderboard)
+        .where(PEOPLE.c.id == person_id)
+        .with_for_update(read=True)
+    )
     for key in keys_for(workspace_id, at, topic):
-        old, new = await _bump_total(session, key, person_id, points)
-        moves = [(new, 1)] if old is None else sorted([(old, -1), (new, 1)])
-        for value, delta in moves:
-            await _bump_bucket(session, key, value, delta)
+        old, new = await _bump_total(session, key, person_id, points, bool(visible))
+        if visible:
+            moves = [(new, 1)] if old is None else sorted([(old, -1), (new, 1)])
+            for value, delta in moves:
+                await _bump_bucket(session, key, value, delta)
 
 
 async def _bump_total(
-    session: AsyncSession, key: BoardKey, person_id: int, points: int
+    session: AsyncSession, key: BoardKey, person_id: int, points: int, visible: bool
 ) -> tuple[int | None, int]:
     """(old total or None when the member was not on this board yet, new total)."""
     bump = (
@@ -116,9 +124,8 @@ async def _bump_total(
     new = (await session.execute(bump)).scalar_one_or_none()
     if new is not None:
         return new - points, new
-    if await insert_once(
-        session, PointsTotal, {**key.values(), "person_id": person_id, "points": points}
-    ):
+    row = {**key.values(), "person_id": person_id, "points": points, "visible": visible}
+    if await insert_once(session, PointsTotal, row):
         return None, points
     new = (await session.execute(bump)).scalar_one()  # a concurrent award inserted it first
     return new - points, new
@@ -133,6 +140,23 @@ async def _bump_bucket(session: AsyncSession, key: BoardKey, value: int, delta: 
         set_={"members": HISTOGRAM.c.members + stmt.excluded.members},
     )
     await session.execute(stmt)
+
+
+async def set_visible(session: AsyncSession, person_id: int, visible: bool) -> None:
+    """A member left (or rejoined) the boards: flip their rows and move them in the histogram.
+
+    Called by `bot.store.members.set_on_leaderboard` after it changed `people.on_leaderboard`
+    (which it updates first, so concurrent awards wait for this transaction).
+    """
+    rows = await session.execute(
+        update(TOTALS)
+        .where(TOTALS.c.person_id == person_id, TOTALS.c.visible == (not visible))
+        .values(visible=visible)
+        .returning(TOTALS.c.workspace_id, TOTALS.c.period_kind, TOTALS.c.period_start,
+                   TOTALS.c.topic, TOTALS.c.points)
+    )
+    for ws, kind, start, topic, value in sorted(tuple(row) for row in rows):
+        await _bump_bucket(session, BoardKey(ws, kind, start, topic), value, 1 if visible else -1)
 
 
 @dataclass(frozen=True)
@@ -156,15 +180,23 @@ def aggregate(workspace_id: int, awards: Iterable[Award]) -> dict[BoardKey, Coun
 
 
 async def write_aggregates(
-    session: AsyncSession, boards: dict[BoardKey, Counter[int]], *, chunk: int = 5000
+    session: AsyncSession,
+    boards: dict[BoardKey, Counter[int]],
+    hidden: set[int],
+    *,
+    chunk: int = 5000,
 ) -> None:
-    """Bulk-insert totals and histogram rows for boards that hold no rows yet."""
+    """Bulk-insert totals and histogram rows for boards that hold no rows yet; members in
+    `hidden` are off the boards."""
     totals: list[dict[str, Any]] = []
     buckets: list[dict[str, Any]] = []
     for key, members in boards.items():
         base = key.values()
-        totals += [{**base, "person_id": p, "points": v} for p, v in members.items()]
-        counts = Counter(members.values())
+        totals += [
+            {**base, "person_id": p, "points": v, "visible": p not in hidden}
+            for p, v in members.items()
+        ]
+        counts = Counter(v for p, v in members.items() if p not in hidden)
         buckets += [{**base, "points": v, "members": n} for v, n in counts.items()]
     for rows, table in ((totals, TOTALS), (buckets, HISTOGRAM)):
         for i in range(0, len(rows), chunk):
@@ -181,17 +213,21 @@ async def rebuild(session: AsyncSession, workspace_id: int) -> None:
         .where(PointsEntry.workspace_id == workspace_id)
     )
     awards = [Award(r.person_id, r.points, r.topic, r.created_at) async for r in rows]
-    await write_aggregates(session, aggregate(workspace_id, awards))
+    hidden = set(
+        await session.scalars(select(PEOPLE.c.id).where(PEOPLE.c.on_leaderboard.is_(False)))
+    )
+    await write_aggregates(session, aggregate(workspace_id, awards), hidden)
 
 
 async def read_aggregates(
     session: AsyncSession, workspace_id: int
-) -> tuple[dict[BoardKey, dict[int, int]], dict[BoardKey, dict[int, int]]]:
-    """(totals, histogram) of a workspace as plain dicts, leaving out empty buckets (tests)."""
-    totals: dict[BoardKey, dict[int, int]] = defaultdict(dict)
+) -> tuple[dict[BoardKey, dict[int, tuple[int, bool]]], dict[BoardKey, dict[int, int]]]:
+    """(totals with visibility, histogram) of a workspace as plain dicts, leaving out empty
+    buckets (tests compare them with a rebuild)."""
+    totals: dict[BoardKey, dict[int, tuple[int, bool]]] = defaultdict(dict)
     for r in await session.execute(select(TOTALS).where(TOTALS.c.workspace_id == workspace_id)):
         key = BoardKey(workspace_id, r.period_kind, r.period_start, r.topic)
-        totals[key][r.person_id] = r.points
+        totals[key][r.person_id] = (r.points, r.visible)
     histogram: dict[BoardKey, dict[int, int]] = defaultdict(dict)
     for r in await session.execute(
         select(HISTOGRAM).where(HISTOGRAM.c.workspace_id == workspace_id, HISTOGRAM.c.members != 0)

@@ -9,6 +9,7 @@ from bot.core.context import Context, Services
 from bot.core.errors import UserError
 from bot.core.ui import Field, Message, Reply
 from bot.store.ledger import total
+from bot.store.members import set_on_leaderboard
 from commands.spec import CommandSpec, Feature, Option
 
 
@@ -46,7 +47,7 @@ async def set_timezone(ctx: Context) -> Reply:
 
 
 async def set_leaderboard(ctx: Context) -> Reply:
-    ctx.person.on_leaderboard = ctx.args["show"] == "on"
+    await set_on_leaderboard(ctx.session, ctx.person, ctx.args["show"] == "on")
     if ctx.person.on_leaderboard:
         return Reply.private_text("You are back on the leaderboards.")
     return Reply.private_text(

@@ -52,7 +52,8 @@ class Window:
     end: int
 
     def describe(self) -> str:
-        return f"{DAY_NAMES[self.day]} {_clock(self.start)}-{_clock(self.end % DAY_MINUTES)}"
+        end = self.end if self.end <= DAY_MINUTES else self.end - DAY_MINUTES
+        return f"{DAY_NAMES[self.day]} {_clock(self.start)}-{_clock(end)}"
 
 
 def _clock(minutes: int) -> str:

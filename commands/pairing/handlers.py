@@ -60,7 +60,9 @@ async def cmd_status(ctx: Context) -> Reply:
     round_ = await q.open_round(ctx.session, channel.id, now)
     if round_ is not None:
         entry = await q.entry_of(ctx.session, round_.id, ctx.person.id)
-        state = "you're in" if entry is not None else "you're not in it"
+        state = "you're in" if entry is not None and entry.status == "joined" else (
+            "you're not in it"
+        )
         fields.append(Field("This round", f"round {round_.number} pairs at "
                             f"{local(round_.closes_at, tz)}; {state}", inline=False))
     else:
@@ -350,6 +352,8 @@ async def act_feedback(ctx: Context) -> Reply:
         raise UserError("You can only give feedback to a partner from your own pair.")
     if await q.feedback_exists(ctx.session, group_id, ctx.person.id, to_person):
         raise UserError("You already sent feedback for this interview; it's been delivered.")
+    if (ctx.person.id, to_person) in await q.no_shows_in(ctx.session, group_id):
+        raise UserError("You reported that this partner didn't show, so there's no feedback.")
     who = {w.person_id: w for w in await _who(ctx, found)}
     return Reply.open(views.feedback_form(group_id, who[to_person]))
 

@@ -24,6 +24,7 @@ from commands.pairing.tables import (
 )
 
 ANSWER_KINDS = ("quiz_answer", "daily_answer")
+OUT = ("left", "skipped")  # entries kept only to remember a member's choice
 
 
 async def schedule_of(session: AsyncSession, channel_id: int) -> PairSchedule | None:
@@ -120,7 +121,9 @@ async def entries(
 
 async def count_entries(session: AsyncSession, round_id: int) -> int:
     value = await session.scalar(
-        select(func.count()).select_from(PairEntry).where(PairEntry.round_id == round_id)
+        select(func.count())
+        .select_from(PairEntry)
+        .where(PairEntry.round_id == round_id, PairEntry.status.not_in(OUT))
     )
     return int(value or 0)
 
@@ -129,7 +132,11 @@ async def latest_entry(session: AsyncSession, channel_id: int, person_id: int) -
     return await session.scalar(
         select(PairEntry)
         .join(PairRound, PairRound.id == PairEntry.round_id)
-        .where(PairRound.channel_id == channel_id, PairEntry.person_id == person_id)
+        .where(
+            PairRound.channel_id == channel_id,
+            PairEntry.person_id == person_id,
+            PairEntry.status.not_in(OUT),
+        )
         .order_by(PairRound.opens_at.desc())
         .limit(1)
     )
@@ -436,7 +443,7 @@ async def reliability(
             await session.execute(
                 select(PairEntry.person_id, func.count())
                 .join(PairRound, PairRound.id == PairEntry.round_id)
-                .where(PairRound.channel_id == channel_id)
+                .where(PairRound.channel_id == channel_id, PairEntry.status.not_in(OUT))
                 .group_by(PairEntry.person_id)
             )
         ).all()

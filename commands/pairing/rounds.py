@@ -191,9 +191,15 @@ async def save_signup(
 async def enter_signups(
     session: AsyncSession, round_: PairRound, channel: Channel, now: datetime
 ) -> int:
-    """Enter every active sign-up in a round that just opened; a skip is used up here."""
+    """Enter every active sign-up in a round that just opened; a skip is used up here.
+
+    Members with any entry in the round already (joined, left or skipped while it was open
+    before its announcement went out) keep their choice.
+    """
     entered = 0
     for signup in await q.active_signups(session, channel.id):
+        if await q.entry_of(session, round_.id, signup.person_id) is not None:
+            continue  # joined, left or skipped this round already: their choice stands
         if signup.skip_next:
             signup.skip_next = False
             continue

@@ -108,14 +108,21 @@ async def join(
     signup = await q.signup_of(ctx.session, channel.id, ctx.person.id)
     if round_ is not None:
         existing = await q.entry_of(ctx.session, round_.id, ctx.person.id)
-        if existing is not None:
+        if existing is not None and existing.status not in q.OUT:
             raise UserError(
                 f"You're already in round {round_.number} (level {existing.level}, role "
                 f"{existing.role}). To change your preferences, `/pair leave` and join again."
             )
         await save_signup(ctx.session, channel.id, ctx.person.id, ctx.account.id, prefs, now)
-        await enter(ctx.session, round_, person_id=ctx.person.id, account_id=ctx.account.id,
-                    prefs=prefs, timezone=tz, now=now)
+        if existing is not None:  # back after leaving or skipping this round
+            existing.status, existing.account_id, existing.joined_at = "joined", ctx.account.id, now
+            existing.level, existing.role, existing.availability = (
+                prefs.level, prefs.role, prefs.availability
+            )
+            existing.timezone = tz
+        else:
+            await enter(ctx.session, round_, person_id=ctx.person.id, account_id=ctx.account.id,
+                        prefs=prefs, timezone=tz, now=now)
         return views.joined_text(round_.number, round_.closes_at, tz, prefs.level, prefs.role,
                                  canonical)
     times = await next_opening(ctx.session, schedule, channel.id, now)
@@ -138,8 +145,8 @@ async def leave(ctx: Context) -> str:
     signup = await q.signup_of(ctx.session, channel.id, ctx.person.id)
     round_ = await q.open_round(ctx.session, channel.id, now)
     entry = await q.entry_of(ctx.session, round_.id, ctx.person.id) if round_ else None
-    if round_ is not None and entry is not None:
-        await ctx.session.delete(entry)
+    if round_ is not None and entry is not None and entry.status == "joined":
+        entry.status = "left"
         if signup is not None:
             signup.active = False
         return (
@@ -157,9 +164,8 @@ async def leave(ctx: Context) -> str:
             )
         return text
     last = await q.latest_entry(ctx.session, channel.id, ctx.person.id)
-    if last is not None:
-        closed = await ctx.session.get(PairRound, last.round_id)
-        assert closed is not None
+    closed = await ctx.session.get(PairRound, last.round_id) if last is not None else None
+    if closed is not None and closed.status == "paired":
         raise UserError(
             f"Round {closed.number} closed at {local(closed.closes_at, tz)} and is already "
             "paired, so there is nothing to leave; you are not signed up for later rounds."
@@ -176,8 +182,8 @@ async def skip(ctx: Context) -> str:
         raise UserError("You're not signed up for pairing here; `/pair join` first.")
     round_ = await q.open_round(ctx.session, channel.id, now)
     entry = await q.entry_of(ctx.session, round_.id, ctx.person.id) if round_ else None
-    if round_ is not None and entry is not None:
-        await ctx.session.delete(entry)
+    if round_ is not None and entry is not None and entry.status == "joined":
+        entry.status = "skipped"
         return (
             f"You're sitting out round {round_.number}. You stay signed up and will be in the "
             "one after."

@@ -86,7 +86,11 @@ class PairSignup(Base):
 
 class PairEntry(Base):
     """A member in one round: `joined`, then `placed` (with `group_id`), `unplaced` (with a
-    `reason`) or `waiting` (their partner did not show and nobody could take the place)."""
+    `reason`) or `waiting` (their partner did not show and nobody could take the place).
+
+    `left` and `skipped` entries are kept (never deleted), so that a round announced after a
+    member left it does not enter them again.
+    """
 
     __tablename__ = "pair_entries"
     __table_args__ = (UniqueConstraint("round_id", "person_id"),)

@@ -259,17 +259,25 @@ def reminder(members: Sequence[Who], when: datetime, hours: int) -> Message:
 
 
 def feedback_request(group_id: int, partners: Sequence[Who]) -> Message:
+    """Sent privately after the slot: feedback buttons, and a way to say someone didn't come."""
+    buttons = [
+        Button(f"Feedback for {p.name[:60]}", f"pair.fb:{group_id}.{p.person_id}",
+               ButtonStyle.PRIMARY)
+        for p in partners
+    ]
+    buttons += [
+        Button(f"{p.name[:60]} didn't show", f"pair.noshow:{group_id}.{p.person_id}",
+               ButtonStyle.DANGER)
+        for p in partners
+    ]
     return Message(
         title="How did your mock interview go?",
         text=(
             "Give your partner a few lines of feedback: an overall score from 1 to 5, what "
-            "went well, and one thing to improve. Only they will see it."
+            "went well, and one thing to improve. Only they will see it. If they didn't come, "
+            "say so and I'll look for someone who is still waiting."
         ),
-        buttons=[
-            Button(f"Feedback for {p.name[:60]}", f"pair.fb:{group_id}.{p.person_id}",
-                   ButtonStyle.PRIMARY)
-            for p in partners
-        ],
+        buttons=buttons,
     )
 
 

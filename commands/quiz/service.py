@@ -371,7 +371,8 @@ async def answer_race(session: AsyncSession, services: Services, attempt: Attemp
     lead = views.race_lead(row.position, q, me)
     step = await advance(session, services, quiz, row, now, lead, timed_out=False)
     if row.message_id:
-        step.edits.append((row.message_id, views.race_closed(q, row.position, quiz.count, lead)))
+        shut = views.race_closed(q, quiz.id, row.position, quiz.count, lead)
+        step.edits.append((row.message_id, shut))
     points = points_value(workspace.settings, "quiz_race_win", POINTS["quiz_race_win"])
     return RaceAnswer(True, True, me, step, points)
 
@@ -520,7 +521,8 @@ async def time_out(session: AsyncSession, services: Services, row_id: int) -> St
         lead = views.timeout_lead(row.position, q)
     step = await advance(session, services, quiz, row, now, lead, timed_out=True)
     if quiz.mode == "race" and row.message_id and q is not None:
-        step.edits.append((row.message_id, views.race_closed(q, row.position, quiz.count, lead)))
+        shut = views.race_closed(q, quiz.id, row.position, quiz.count, lead)
+        step.edits.append((row.message_id, shut))
     return step
 
 
@@ -541,6 +543,6 @@ async def stop(
             if q is not None:
                 lead = f"Stopped by {stopped_by}. The answer: {q.answer_text()}."
                 step.edits.append(
-                    (row.message_id, views.race_closed(q, row.position, quiz.count, lead))
+                    (row.message_id, views.race_closed(q, quiz.id, row.position, quiz.count, lead))
                 )
     return step

@@ -41,6 +41,16 @@ def question_body(q: Question) -> str:
     return "\n".join(lines)
 
 
+def answer_buttons(q: Question, session_id: int, position: int) -> list[Button]:
+    """One button per choice, or Answer (which opens a form) for typed answers."""
+    if needs_form(q):
+        return [Button("Answer", answer_id(session_id, position), ButtonStyle.PRIMARY)]
+    return [
+        Button(LETTERS[i], pick_id(session_id, position, i), ButtonStyle.PRIMARY)
+        for i in range(len(q.choices or []))
+    ]
+
+
 def question_message(
     q: Question,
     *,
@@ -52,25 +62,19 @@ def question_message(
     lead: str = "",
     board: str | None = None,
 ) -> Message:
-    """A question with its buttons: one per choice, or Answer (which opens a form)."""
+    """A question with its buttons."""
+    how = ""
     if needs_form(q):
         how = "Press Answer and type it."
         if q.kind == "mcq":
             how = "Press Answer and type the letters of every right choice, e.g. A, C."
-        buttons = [Button("Answer", answer_id(session_id, position), ButtonStyle.PRIMARY)]
-    else:
-        how = ""
-        buttons = [
-            Button(LETTERS[i], pick_id(session_id, position, i), ButtonStyle.PRIMARY)
-            for i in range(len(q.choices or []))
-        ]
     rule = "first correct answer wins, one try each · " if race else ""
     body = question_body(q) + (f"\n\n{how}" if how else "")
     return Message(
         title=question_title(q, position, count),
         text=f"{lead}\n\n{body}" if lead else body,
         fields=[Field("Scoreboard", board, inline=False)] if board else [],
-        buttons=buttons,
+        buttons=answer_buttons(q, session_id, position),
         footer=f"{rule}{seconds} seconds to answer",
     )
 
@@ -103,11 +107,16 @@ def race_lead(position: int, q: Question, winner: str | None) -> str:
     return f"🏁 Question {position}: {winner} was first. The answer: {q.answer_text()}."
 
 
-def race_closed(q: Question, position: int, count: int, lead: str) -> Message:
-    """The edit of a closed race question: no buttons left, the result and the explanation."""
+def race_closed(q: Question, session_id: int, position: int, count: int, lead: str) -> Message:
+    """The edit of a closed race question: the result and the explanation.
+
+    The buttons stay: presses already on their way when the edit lands must still reach us
+    (and get a polite "closed" answer); on Discord a press on a removed component is dropped
+    before it reaches the bot."""
     return Message(
         title=question_title(q, position, count) + " (closed)",
         text=f"{question_body(q)}\n\n{lead}\n{q.explanation}",
+        buttons=answer_buttons(q, session_id, position),
     )
 
 

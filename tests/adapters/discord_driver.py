@@ -297,8 +297,9 @@ class DiscordDriver:
         name = emoji_name(discord.PartialEmoji(name=emoji))
         await self.delivered(f"discord:reaction:{message.id}:{user.id}:{name}")
 
-    async def delivered(self, delivery_id: str) -> None:
-        await asyncio.wait_for(self.adapter.deliveries.wait(delivery_id), WAIT)
+    async def delivered(self, delivery_id: str, times: int = 1) -> None:
+        """Until the adapter has finished `delivery_id` (`times` times, for redeliveries)."""
+        await asyncio.wait_for(self.adapter.deliveries.wait(delivery_id, times), WAIT)
 
 
 def _leaf_options(data: dict[str, Any]) -> Iterable[dict[str, Any]]:

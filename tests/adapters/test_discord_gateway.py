@@ -98,6 +98,7 @@ async def test_thread_messages_dms_and_reactions_become_events(sqlite_url: str,
         count = len(SEEN)
         await driver.say(STUDY_ID, "just chatting", user=ALICE)
         await driver.adapter.port.react(reaction.message, "fire")
+        await driver.delivered(f"discord:reaction:{said.id}:{BOT.id}:fire")
         assert len(SEEN) == count
 
 
@@ -105,12 +106,13 @@ async def test_a_redelivered_message_counts_once(sqlite_url: str, clock: FakeClo
     async with discord_bot(sqlite_url, clock, features=[EARS],
                            discord_message_content=True) as driver:
         said = await driver.dm("hello", user=ALICE)
-        await driver.fake.redeliver_message(said)
         calls = len(driver.fake.calls)
+        await driver.fake.redeliver_message(said)
+        await driver.delivered(f"discord:message:{said.id}", times=2)
         await driver.say(driver.fake.dm_channel(ALICE).id, "second", user=ALICE)
         assert [e.text for e in SEEN if isinstance(e, MessagePosted)] == ["hello", "second"]
         assert driver.outcomes("duplicate", "MessagePosted") == 1
-        assert len(driver.fake.calls) == calls  # nothing sent for either
+        assert len(driver.fake.calls) == calls  # nothing sent for any of them
 
 
 async def test_resume_replays_the_events_missed_while_disconnected(
@@ -124,7 +126,7 @@ async def test_resume_replays_the_events_missed_while_disconnected(
         await driver.delivered(f"discord:message:{missed.id}")
         assert gateway.resumes and gateway.resumes[-1]["session_id"] == "session-1"
         assert gateway.paths[-1] == "/resume"  # discord.py used resume_gateway_url
-        assert len(gateway.identifies) == 1
+        assert len(gateway.identifies) == 1 and gateway.replayed >= 1
         assert [e.text for e in SEEN] == ["while away"]
         answer = await driver.slash("help")
         assert "StudyBot commands" in answer.text

@@ -13,8 +13,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select
 
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.clock import FakeClock
 from bot.core.context import Context
+from bot.core.errors import ConfigError
 from bot.core.events import ActionPressed, FormSubmitted, MessagePosted, ReactionAdded
 from bot.core.ids import mention
 from bot.core.ui import (
@@ -30,7 +32,19 @@ from bot.core.ui import (
 )
 from bot.store.tables import ProcessedEvent
 from commands.spec import ActionSpec, CommandSpec, Feature, FormSpec, ListenerSpec, Option
-from tests.adapters.slack_driver import ALICE, BOB, CAROL, STUDY, SlackDriver, slack_bot
+from tests.adapters.slack_driver import (
+    ALICE,
+    BOB,
+    CAROL,
+    LOUNGE,
+    STUDY,
+    TEST_TUNING,
+    SlackDriver,
+    build_app,
+    slack_bot,
+    slack_settings,
+)
+from tests.fakes.slack_api import FakeSlack
 
 
 def drill_feature(seen: list[str], gate: asyncio.Event | None = None) -> Feature:
@@ -142,6 +156,8 @@ async def test_help_lists_every_declared_command_in_slack_spelling(slack: SlackD
     assert "`/studybot drill admin`" not in reply.readable  # admins only
     bare = only(await slack.slash("", user=ALICE), "ephemeral")
     assert bare.readable == reply.readable
+    # One auth.test at start; bolt does not ask again on the first request.
+    assert len(slack.fake.calls_to("auth.test")) == 1
 
 
 async def test_timezone_is_stored_then_shown_by_me(slack: SlackDriver) -> None:
@@ -214,6 +230,14 @@ async def test_buttons_select_and_form(slack: SlackDriver) -> None:
     assert (edited.channel, edited.ts) == (STUDY, post.ts)
     assert edited.readable == "Skipped by <@U0ALICE>."
     assert slack.fake.message(STUDY, post.ts)["text"] == "Skipped by <@U0ALICE>."  # type: ignore[index]
+
+
+async def test_a_public_answer_where_the_bot_is_not_invited_is_shown_privately(
+    slack: SlackDriver,
+) -> None:
+    shown = only(await slack.slash("drill start", channel=LOUNGE, user=ALICE), "ephemeral")
+    assert shown.user == ALICE.id and "Drill: bias-variance" in shown.readable
+    assert shown.readable.endswith("Invite me with /invite @StudyBot to post here.")
 
 
 async def test_a_form_opened_too_late_gets_an_apology(slack: SlackDriver) -> None:
@@ -341,3 +365,24 @@ async def test_the_ack_is_sent_before_the_work(sqlite_url: str, clock: FakeClock
         gate.set()
         await slack.adapter.idle()
         assert [s.kind for s in fake.sent] == ["message"]
+
+
+@pytest.mark.parametrize("which", ["slack_bot_token", "slack_app_token"])
+async def test_a_refused_token_is_a_configuration_error(
+    sqlite_url: str, clock: FakeClock, which: str
+) -> None:
+    fake = FakeSlack(clock.now)
+    await fake.start()
+    try:
+        revoked = {"slack_bot_token": "xoxb-revoked", "slack_app_token": "xapp-revoked"}
+        settings = slack_settings(sqlite_url, fake.api_url).model_copy(
+            update={which: revoked[which]}
+        )
+        app = build_app(settings, clock)
+        adapter = SlackAdapter(app.dispatcher, settings, tuning=TEST_TUNING)
+        with pytest.raises(ConfigError, match="Slack refused SLACK_"):
+            await adapter.start()
+        assert not adapter.connected
+        await app.store.close()
+    finally:
+        await fake.stop()

@@ -44,9 +44,11 @@ def visible(console: ConsoleBot, user: str, shown: Shown) -> bool:
     return members is None or user in members
 
 
-def find_button(console: ConsoleBot, user: str, label: str, space: str | None = None) -> Shown:
+def find_button(
+    console: ConsoleBot, user: str, label: str, space: str | None = None, peek: bool = False
+) -> Shown:
     for shown in reversed(console.adapter.console_port.shown):
-        if not visible(console, user, shown):
+        if not peek and not visible(console, user, shown):
             continue
         if space is not None and (shown.ref is None or shown.ref.channel.id != space):
             continue
@@ -56,10 +58,17 @@ def find_button(console: ConsoleBot, user: str, label: str, space: str | None = 
 
 
 async def press(
-    console: ConsoleBot, user: str, label: str, *, space: str | None = None, admin: bool = False
+    console: ConsoleBot,
+    user: str,
+    label: str,
+    *,
+    space: str | None = None,
+    peek: bool = False,
+    delivery: str | None = None,
 ) -> list[str]:
-    """Press the newest button `label` that `user` can see; returns the lines shown."""
-    shown = find_button(console, user, label, space)
+    """Press the newest button `label` that `user` can see (`peek`: any button on screen, as
+    a forged or replayed press would); `delivery` fixes the delivery id (redeliveries)."""
+    shown = find_button(console, user, label, space, peek)
     button = next(b for b in shown.message.buttons if b.label == label)
     # a private reply has no message ref: the console treats its buttons as pressed in #study
     channel = shown.ref.channel if shown.ref is not None else STUDY
@@ -68,8 +77,8 @@ async def press(
     if session.user != user:
         await session.feed(f"!as {user}")
     event = ActionPressed(
-        delivery_id=f"pairing-test:{next(_ids)}",
-        actor=UserRef(WORKSPACE, user, user, is_admin=admin),
+        delivery_id=delivery or f"pairing-test:{next(_ids)}",
+        actor=UserRef(WORKSPACE, user, user),
         channel=channel,
         action_id=button.action_id,
         message=shown.ref,
@@ -83,10 +92,11 @@ async def press(
 
 
 async def answer_form(console: ConsoleBot, *answers: str) -> list[str]:
-    """Type the answers of the open form (no `!as`: that line would answer the form)."""
+    """Type the answers of the open form (no `!as`: that line would answer the form); returns
+    what the last answer brought (the prompts for the other fields are left out)."""
     out: list[str] = []
     for answer in answers:
-        out += await console.say(answer)
+        out = await console.say(answer)
     return out
 
 

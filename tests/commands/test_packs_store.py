@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.clock import FakeClock
+from bot.config import Settings
 from bot.core.ids import Platform, WorkspaceRef
 from bot.packs.library import PackLibrary
 from bot.packs.loader import load_bundled
@@ -16,7 +19,8 @@ from bot.store.members import ensure_workspace
 from bot.store.tables import Person
 from commands.packs import queries
 from commands.packs.tables import ImportedPack
-from tests.commands.packs_support import TEAM_V1, TEAM_V2
+from tests.commands.packs_support import TEAM_V1, TEAM_V2, admin, command, text_of
+from tests.harness import ConsoleBot
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -84,3 +88,22 @@ async def test_the_library_loads_stored_packs_and_skips_broken_ones(any_store: S
     assert "team-pack" not in library.packs_for(two)
     assert library.packs_for(two)["linear-algebra"].pack.title == "Linear algebra"
     assert len(problems) == 1 and "belongs to a bundled pack" in problems[0]
+
+
+async def test_two_admins_switching_packs_at_once_both_count(any_db_url: str,
+                                                             tmp_path: Path) -> None:
+    """Channel settings are read-modify-write: the row lock keeps both changes."""
+    settings = Settings(database_url=any_db_url, console_images_dir=str(tmp_path / "images"))
+    bot = await ConsoleBot.start(settings, FakeClock(NOW))
+    try:
+        dispatcher = bot.app.dispatcher
+        await dispatcher.handle(command("pack list"))  # the channel row exists
+        replies = await asyncio.gather(
+            dispatcher.handle(command("pack disable", {"pack": "coding"}, user=admin("ann"))),
+            dispatcher.handle(command("pack disable", {"pack": "evaluation"}, user=admin("bo"))),
+        )
+        assert all("is now off" in text_of(r) for r in replies)
+        listed = text_of(await dispatcher.handle(command("pack list")))
+        assert "off  `coding`" in listed and "off  `evaluation`" in listed
+    finally:
+        await bot.stop()

@@ -61,6 +61,7 @@ class FakeGateway:
         self.paths: list[str] = []
         self.refuse_intents = 0  # intents that the "developer portal" has not enabled
         self.closed_with: list[int] = []
+        self.replayed = 0
         self.ready_sent = asyncio.Event()
         self.resumed = asyncio.Event()
         self._count = 0
@@ -124,6 +125,7 @@ class FakeGateway:
         last = int(data.get("seq") or 0)
         for frame in session.log:
             if frame["s"] > last:
+                self.replayed += 1
                 await ws.send_str(json.dumps(frame))
         await self._send(session, "RESUMED", {"_trace": ["fake-gateway"]})
         self.resumed.set()

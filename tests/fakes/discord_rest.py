@@ -839,7 +839,7 @@ class FakeDiscord:
 
     async def _react(self, request: web.Request) -> web.Response:
         message = self._message(request)
-        message.reactions.append(request.match_info["emoji"])
+        await self.user_reacts(BOT, message, request.match_info["emoji"])
         return web.Response(status=204)
 
     async def _thread_on(self, request: web.Request) -> web.Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import math
 import time
+import warnings
 from collections import Counter
 from typing import Any
 
@@ -119,7 +120,9 @@ def test_every_numeric_answer_is_recomputed(questions: list[Question]) -> None:
     for q in numeric(questions):
         assert q.compute, f"{q.id}: a bundled numeric question shows how it is computed"
         namespace: dict[str, Any] = {}
-        exec(q.compute, namespace)  # bundled, reviewed code; never done for imported packs
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            exec(q.compute, namespace)  # bundled, reviewed code; never done for imported packs
         assert "result" in namespace, f"{q.id}: compute must set `result`"
         assert q.answer is not None and q.tolerance is not None
         if not math.isclose(float(namespace["result"]), q.answer, abs_tol=q.tolerance + 1e-12):
@@ -139,8 +142,11 @@ def test_every_coding_solution_produces_its_expected_output(questions: list[Ques
     for q in coding:
         assert q.solution and q.example_call and q.expected_output
         namespace: dict[str, Any] = {}
-        exec(q.solution, namespace)
-        got = eval(q.example_call, namespace)
+        with warnings.catch_warnings():
+            # a reference solution must not lean on deprecated library behaviour
+            warnings.simplefilter("error")
+            exec(q.solution, namespace)
+            got = eval(q.example_call, namespace)
         if hasattr(got, "tolist"):  # a numpy result compares as plain Python
             got = got.tolist()
         if got != ast.literal_eval(q.expected_output):

@@ -89,10 +89,11 @@ def test_a_utf8_bom_is_fine() -> None:
 
 
 def test_control_characters_are_refused_with_their_place() -> None:
-    text = VALID.replace("Team questions", "Team\x00questions")
+    text = VALID.replace("Team questions", "Tëam quéstions\x00")  # columns count characters
     assert only_error(text) == Problem(
         SRC, *at(text, "\x00"), "not valid YAML: control characters are not allowed"
     )
+    assert only_error(text.encode()) == only_error(text)
 
 
 @pytest.mark.parametrize("size", [MAX_BYTES + 1, 50 * 1024 * 1024])

@@ -39,8 +39,8 @@ class Deliveries:
     """Which deliveries this adapter has finished; lets tests and shutdown wait for them."""
 
     def __init__(self, keep: int = 2000) -> None:
-        self._done: OrderedDict[str, None] = OrderedDict()
-        self._waiters: dict[str, asyncio.Event] = {}
+        self._done: OrderedDict[str, int] = OrderedDict()
+        self._waiters: dict[str, list[tuple[int, asyncio.Event]]] = {}
         self._keep = keep
         self._busy = 0
         self._idle = asyncio.Event()
@@ -54,18 +54,26 @@ class Deliveries:
         self._busy -= 1
         if self._busy == 0:
             self._idle.set()
-        self._done[delivery_id] = None
+        times = self._done.pop(delivery_id, 0) + 1
+        self._done[delivery_id] = times
         while len(self._done) > self._keep:
             self._done.popitem(last=False)
-        waiter = self._waiters.pop(delivery_id, None)
-        if waiter is not None:
-            waiter.set()
+        waiting = self._waiters.pop(delivery_id, [])
+        for wanted, event in waiting:
+            if times >= wanted:
+                event.set()
+        still = [(wanted, event) for wanted, event in waiting if not event.is_set()]
+        if still:
+            self._waiters[delivery_id] = still
 
-    async def wait(self, delivery_id: str) -> None:
-        """Until `delivery_id` has been handled (and answered) by this adapter."""
-        if delivery_id in self._done:
+    async def wait(self, delivery_id: str, times: int = 1) -> None:
+        """Until `delivery_id` has been handled (and answered) `times` times (a redelivery
+        counts again, even though the dispatcher drops it)."""
+        if self._done.get(delivery_id, 0) >= times:
             return
-        await self._waiters.setdefault(delivery_id, asyncio.Event()).wait()
+        event = asyncio.Event()
+        self._waiters.setdefault(delivery_id, []).append((times, event))
+        await event.wait()
 
     async def idle(self) -> None:
         await self._idle.wait()

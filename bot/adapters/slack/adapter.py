@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import cast
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.errors import SlackApiError
 
-from bot.adapters.slack.client import SlackTuning, make_client
+from bot.adapters.slack.client import SlackTuning, make_client, slack_error
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.outbound import SlackPort
 from bot.adapters.slack.pacing import Pacer
@@ -33,6 +36,9 @@ from bot.web import WebServer
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+_BAD_TOKEN = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type"}
+)
 DEFAULT_HTTP_PORT = 3000
 
 
@@ -67,9 +73,20 @@ class SlackAdapter:
         self.listeners = Listeners(
             dispatcher, self.directory, self.slack_port, Responder(self.slack_port)
         )
+        self._authorized: AuthorizeResult | None = None
+
+        async def authorize() -> AuthorizeResult:
+            # The auth.test answer from start(): bolt would otherwise call auth.test on the
+            # first request and drop that request if the call failed. (None before start(),
+            # when nothing can arrive; bolt would then refuse the request.)
+            return cast(AuthorizeResult, self._authorized)
+
         self.app = AsyncApp(
             name="studybot",
-            client=self.client,
+            # bolt copies this client's base_url, session and retry handlers per request and
+            # gives each copy the token that `authorize` returns.
+            client=make_client(None, settings.slack_api_url, self.tuning),
+            authorize=authorize,
             signing_secret=settings.slack_signing_secret or "",
             # Socket Mode payloads are not signed; bolt skips the check for them anyway.
             request_verification_enabled=self.mode == "http",
@@ -103,11 +120,32 @@ class SlackAdapter:
             timeout=aiohttp.ClientTimeout(total=self.tuning.request_timeout_seconds)
         )
         self.client.session = self._session
-        auth = await self.client.auth_test()
+        self.app.client.session = self._session
+        try:
+            await self._connect()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _connect(self) -> None:
+        try:
+            auth = await self.client.auth_test()
+        except SlackApiError as exc:
+            _refuse_bad_token("SLACK_BOT_TOKEN", exc)
+            raise
         self.slack_port.bot_user_id = auth.get("user_id")
         self.slack_port.bot_id = auth.get("bot_id")
         team_id = str(auth.get("team_id", ""))
         self.directory.team_names[team_id] = str(auth.get("team", ""))
+        self._authorized = AuthorizeResult(
+            enterprise_id=auth.get("enterprise_id"),
+            team_id=team_id,
+            team=auth.get("team"),
+            url=auth.get("url"),
+            bot_user_id=auth.get("user_id"),
+            bot_id=auth.get("bot_id"),
+            bot_token=self.client.token,
+        )
         self._running = True
         if self.mode == "socket":
             await self._start_socket()
@@ -142,11 +180,15 @@ class SlackAdapter:
         token = self.settings.slack_app_token
         if not token:
             raise ConfigError("Slack Socket Mode needs SLACK_APP_TOKEN (xapp-...)")
+        # Ask for the URL here: the client would retry a bad app token forever in connect().
+        try:
+            opened = await self.client.apps_connections_open(app_token=token)
+        except SlackApiError as exc:
+            _refuse_bad_token("SLACK_APP_TOKEN", exc)
+            raise
         handler = AsyncSocketModeHandler(
             self.app, app_token=token, web_client=self.client, logger=self.app.logger
         )
-        # Ask for the URL here: the client would retry a bad app token forever in connect().
-        opened = await self.client.apps_connections_open(app_token=token)
         handler.client.wss_uri = str(opened["url"])
         self._socket = handler
         await handler.connect_async()
@@ -163,3 +205,12 @@ class SlackAdapter:
         bolt_request = await to_bolt_request(request)
         bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
+
+
+def _refuse_bad_token(name: str, exc: SlackApiError) -> None:
+    """A token Slack refuses is a configuration problem: one clear line, exit code 2."""
+    error = slack_error(exc)
+    if error in _BAD_TOKEN:
+        raise ConfigError(
+            f"Slack refused {name} ({error}); check the token and the app install"
+        ) from exc

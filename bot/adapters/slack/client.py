@@ -122,7 +122,7 @@ def retry_handlers(tuning: SlackTuning) -> list[AsyncRetryHandler]:
     ]
 
 
-def make_client(token: str, api_url: str | None, tuning: SlackTuning) -> AsyncWebClient:
+def make_client(token: str | None, api_url: str | None, tuning: SlackTuning) -> AsyncWebClient:
     """The app's one client; bolt copies its base_url and retry handlers per request."""
     base = api_url or DEFAULT_API_URL
     if not base.endswith("/"):

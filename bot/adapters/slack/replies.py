@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -19,11 +20,17 @@ from bot.adapters.slack.inbound import Origin
 from bot.adapters.slack.outbound import SlackPort
 from bot.adapters.slack.render import form_view, home_view, message_payload
 from bot.core.ids import ChannelRef, MessageRef, ThreadRef, UserRef, WorkspaceRef
+from bot.core.ports import ChannelGone
 from bot.core.ui import Form, Message, Reply
 
 log = logging.getLogger(__name__)
 
 TOO_SLOW = "That took too long to open; please try again."
+NOT_INVITED = (
+    # No backticks: code spans starting with / are rewritten to /studybot commands.
+    "Only you can see this: I am not in this channel. Invite me with /invite @StudyBot "
+    "to post here."
+)
 
 
 class Responder:
@@ -72,7 +79,11 @@ class Responder:
             return
         channel = ChannelRef(workspace, origin.channel)
         thread = ThreadRef(channel, origin.thread_ts) if origin.thread_ts else None
-        await self.port.post(channel, message, thread=thread)
+        try:
+            await self.port.post(channel, message, thread=thread)
+        except ChannelGone:
+            # Slash commands work in channels the bot was never invited to; posting does not.
+            await self.private(replace(message, footer=NOT_INVITED), origin, workspace)
 
     async def _edit(self, message: Message, origin: Origin, workspace: WorkspaceRef) -> None:
         assert origin.channel and origin.message_ts

@@ -66,7 +66,8 @@ class UserDirectory:
             response = await self.client.users_info(user=who.user_id)
         except SlackApiError as exc:
             # Not fatal: the member still gets an answer, just without admin rights.
-            log.warning("users.info failed for %s: %s", who.user_id, slack_error(exc))
+            reason = slack_error(exc) or f"HTTP {exc.response.status_code}"
+            log.warning("users.info failed for %s: %s", who.user_id, reason)
             return None
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("users.info failed for %s: %r", who.user_id, exc)

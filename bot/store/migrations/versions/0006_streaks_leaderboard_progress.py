@@ -33,12 +33,14 @@ def upgrade() -> None:
     sa.Column('topic', sa.String(length=40), nullable=False),
     sa.Column('person_id', ID, nullable=False),
     sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('visible', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_points_totals_person_id_people'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_points_totals_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('workspace_id', 'period_kind', 'period_start', 'topic', 'person_id', name=op.f('pk_points_totals'))
     )
     with op.batch_alter_table('points_totals', schema=None) as batch_op:
-        batch_op.create_index('ix_points_totals_rank', ['workspace_id', 'period_kind', 'period_start', 'topic', 'points', 'person_id'], unique=False)
+        batch_op.create_index('ix_points_totals_rank', ['workspace_id', 'period_kind', 'period_start', 'topic', 'visible', 'points', 'person_id'], unique=False)
+        batch_op.create_index('ix_points_totals_person', ['person_id'], unique=False)
 
     op.create_table('points_histogram',
     sa.Column('workspace_id', ID, nullable=False),
@@ -61,11 +63,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recaps')),
     sa.UniqueConstraint('channel_id', 'week', name=op.f('uq_recaps_channel_id'))
     )
-    # Shared table, additive: members off the boards, found without scanning everyone.
-    with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.create_index('ix_people_off_boards', ['id'], unique=False,
-                              sqlite_where=sa.text('on_leaderboard = 0'),
-                              postgresql_where=sa.text('on_leaderboard = false'))
     _backfill_totals()
 
     # Streaks (commands/streaks/tables.py).
@@ -141,6 +138,8 @@ def _backfill_totals() -> None:
     from collections import Counter, defaultdict
 
     conn = op.get_bind()
+    hidden = {row[0] for row in conn.execute(
+        sa.text('SELECT id FROM people WHERE NOT on_leaderboard'))}
     rows = conn.execute(sa.text(
         'SELECT workspace_id, person_id, points, topic, created_at FROM points_ledger'
     ))
@@ -160,16 +159,19 @@ def _backfill_totals() -> None:
                 boards[(ws, kind, start, t)][person] += points
     totals = sa.table('points_totals', sa.column('workspace_id'), sa.column('period_kind'),
                       sa.column('period_start', sa.Date()), sa.column('topic'),
-                      sa.column('person_id'), sa.column('points'))
+                      sa.column('person_id'), sa.column('points'), sa.column('visible'))
     histogram = sa.table('points_histogram', sa.column('workspace_id'), sa.column('period_kind'),
                          sa.column('period_start', sa.Date()), sa.column('topic'),
                          sa.column('points'), sa.column('members'))
     for (ws, kind, start, t), members in boards.items():
         key = {'workspace_id': ws, 'period_kind': kind, 'period_start': start, 'topic': t}
-        conn.execute(totals.insert(), [{**key, 'person_id': p, 'points': v}
+        conn.execute(totals.insert(), [{**key, 'person_id': p, 'points': v,
+                                        'visible': p not in hidden}
                                        for p, v in members.items()])
-        conn.execute(histogram.insert(), [{**key, 'points': v, 'members': n}
-                                          for v, n in Counter(members.values()).items()])
+        shown = Counter(v for p, v in members.items() if p not in hidden)
+        if shown:
+            conn.execute(histogram.insert(), [{**key, 'points': v, 'members': n}
+                                              for v, n in shown.items()])
 
 
 def downgrade() -> None:
@@ -182,11 +184,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_streak_state_remind_at'))
         batch_op.drop_index(batch_op.f('ix_streak_state_check_at'))
     op.drop_table('streak_state')
-    with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.drop_index('ix_people_off_boards')
     op.drop_table('recaps')
     op.drop_table('points_histogram')
     with op.batch_alter_table('points_totals', schema=None) as batch_op:
+        batch_op.drop_index('ix_points_totals_person')
         batch_op.drop_index('ix_points_totals_rank')
     op.drop_table('points_totals')
     with op.batch_alter_table('activity', schema=None) as batch_op:
