@@ -113,8 +113,10 @@ async def race_presses(
     services: Services, dispatcher: Dispatcher, presses: int = 200, *, run: str = "bench"
 ) -> RaceTimings:
     """Start a race in a fresh channel, then deliver `presses` answers to its first question
-    at once (two in three right); `run` keeps channels and deliveries apart between runs."""
-    workspace = WorkspaceRef(Platform.CONSOLE, f"bench-{run}", "Benchmark")
+    at once (two in three right); `run` keeps channels and deliveries apart between runs.
+
+    The members are the same in every run: the first run also creates their accounts."""
+    workspace = WorkspaceRef(Platform.CONSOLE, "bench", "Benchmark")
     channel = ChannelRef(workspace, f"race-{run}", "race")
     starter = UserRef(workspace, "starter", "starter")
     started = await dispatcher.handle(CommandInvoked(
