@@ -10,9 +10,11 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.core.context import Services
 from bot.core.dispatch import Dispatcher
+from bot.metrics import Metrics
 from bot.packs.library import PackLibrary
 from bot.packs.loader import load_bundled
 from bot.store.db import Store
+from bot.web import WebServer
 from commands import all_features
 from commands.spec import Registry
 from scheduler.runner import Scheduler
@@ -28,10 +30,15 @@ class App:
     dispatcher: Dispatcher
     scheduler: Scheduler
     adapters: list[Adapter] = field(default_factory=list)
+    web: WebServer | None = None  # /healthz, /metrics, Slack HTTP mode (bot/runtime.py)
 
     @property
     def store(self) -> Store:
         return self.services.store
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.services.metrics
 
     async def prepare(self) -> None:
         """Migrate the database and load the packs (no platform is contacted)."""
@@ -43,6 +50,9 @@ class App:
         self.services.chats[adapter.platform] = adapter.port
 
     async def start(self, *, schedule: bool = True) -> None:
+        # The web server first: /healthz answers 503 while the platforms connect.
+        if self.web is not None:
+            await self.web.start()
         for adapter in self.adapters:
             await adapter.start()
         if schedule:
@@ -57,6 +67,8 @@ class App:
             except Exception:
                 log.exception("stopping %s failed", adapter.platform)
         self.scheduler.stop()
+        if self.web is not None:
+            await self.web.stop()
         await self.store.close()
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# (ready, details): /healthz answers 200 when ready, else 503; details go in the JSON body.
+Readiness = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
 
 
 class WebServer:
@@ -26,6 +29,8 @@ class WebServer:
         self._app.router.add_get("/healthz", self._healthz)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        # Set by the app (bot/health.py); without it /healthz only says the process is up.
+        self.readiness: Readiness | None = None
 
     def add_route(self, method: str, path: str, handler: Handler) -> None:
         if self._runner is not None:
@@ -63,4 +68,7 @@ class WebServer:
             self._runner = None
 
     async def _healthz(self, _request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
+        if self.readiness is None:
+            return web.json_response({"ok": True})
+        ready, details = await self.readiness()
+        return web.json_response({"ok": ready, **details}, status=200 if ready else 503)

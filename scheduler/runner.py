@@ -55,10 +55,14 @@ class Scheduler:
         services.schedule_listeners.append(self.sync_wakeups)
 
     async def collect(self, until: datetime) -> list[DueWork]:
-        found: list[DueWork] = []
+        return [work for _job, work in await self._collect_named(until)]
+
+    async def _collect_named(self, until: datetime) -> list[tuple[str, DueWork]]:
+        """Due work with the name of the job that declared it (the metrics label)."""
+        found: list[tuple[str, DueWork]] = []
         for job in self.services.registry.jobs:
-            found += await job.due(self.services, until)
-        found.sort(key=lambda w: (w.at, w.key))
+            found += [(job.name, work) for work in await job.due(self.services, until)]
+        found.sort(key=lambda item: (item[1].at, item[1].key))
         return found
 
     async def run_due(self, until: datetime) -> int:
@@ -66,16 +70,21 @@ class Scheduler:
         clock = self.services.clock
         done: set[str] = set()
         for _ in range(MAX_STEPS):
-            pending = [w for w in await self.collect(until) if w.key not in done]
+            pending = [(j, w) for j, w in await self._collect_named(until) if w.key not in done]
             if not pending:
                 break
-            work = pending[0]
+            job, work = pending[0]
             if isinstance(clock, FakeClock | OffsetClock):
                 clock.set(work.at)
+            metrics = self.services.metrics
             try:
                 await work.run(self.services)
             except Exception:
+                metrics.jobs.labels(job, "error").inc()
+                metrics.errors.labels("scheduler").inc()
                 log.exception("scheduled work %s failed", work.key)
+            else:
+                metrics.jobs.labels(job, "ok").inc()
             done.add(work.key)
             self.ran += 1
         if isinstance(clock, FakeClock | OffsetClock):

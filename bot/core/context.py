@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.core.events import ActionPressed, Inbound
 from bot.core.ids import Platform
 from bot.core.ports import ChatPort
+from bot.metrics import Metrics
 from bot.store.db import Store
 from bot.store.tables import Account, Channel, Person, Workspace
 
@@ -33,6 +34,8 @@ class Services:
     settings: Settings
     chats: dict[Platform, ChatPort] = field(default_factory=dict)
     schedule_listeners: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # One registry per App: the dispatcher, the scheduler and the adapters' ports count here.
+    metrics: Metrics = field(default_factory=Metrics)
 
     def chat(self, platform: Platform | str) -> ChatPort:
         return self.chats[Platform(platform)]

@@ -44,7 +44,7 @@ class Dispatcher:
 
     def __init__(self, services: Services, metrics: Metrics | None = None) -> None:
         self.services = services
-        self.metrics = metrics or Metrics()
+        self.metrics = metrics or services.metrics
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def handle(self, event: Inbound) -> Reply | None:
@@ -68,6 +68,7 @@ class Dispatcher:
             return Reply.private_text(DB_DOWN)
         except Exception:
             outcome = "error"
+            self.metrics.errors.labels("handler").inc()
             log.exception("handler failed for delivery %s", event.delivery_id)
             return Reply.private_text(SORRY)
         finally:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.context import Context
 from bot.core.errors import NotFound, UserError
 from bot.core.events import FormSubmitted, MessagePosted
-from bot.core.ui import Message, Reply
+from bot.core.ui import Reply
 from bot.packs.grading import Grade, choice_indexes, grade, parse_number
 from bot.packs.schema import Question
 from bot.store.activity import record_activity
@@ -85,13 +85,14 @@ async def thread_message(ctx: Context) -> Reply | None:
     if not is_open(post, ctx):
         return Reply.private_text(closed_text(place))
     if post.reveal == "blind":
-        return Reply(Message(
-            text=f"Daily question #{post.number} is in blind mode: answers are collected "
+        # No button here: on Discord this reply travels as a DM, outside the server.
+        return Reply.private_text(
+            f"Daily question #{post.number} is in blind mode: answers are collected "
             "privately and revealed together at the close, so I did not record this message. "
-            "Please press Answer to send yours. I cannot delete messages that members write, "
-            "so yours stays visible in the thread; you may want to remove it yourself.",
-            buttons=[views.answer_button(post.id)],
-        ))
+            "Please press Answer under the question to send yours. I cannot delete messages "
+            "that members write, so yours stays visible in the thread; you may want to remove "
+            "it yourself."
+        )
     return await record(ctx, place, event.text, via="thread")
 
 

@@ -22,8 +22,8 @@ from bot.store.upsert import insert_once
 from commands.daily import queries, views
 from commands.daily.points import WELL_RATED, give
 from commands.daily.scoring import assign_reviews, final_score, rubric_for
-from commands.daily.sending import send_once
-from commands.daily.tables import DailyAnswer, DailyAssignment, DailyPost
+from commands.daily.sending import new_marker, send_once
+from commands.daily.tables import DailyAnswer, DailyAssignment, DailyPost, DailySend
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +78,19 @@ async def close_post(services: Services, post_id: int, expected: datetime | None
     await send_once(services, post_id, "close", channel, close, thread)
     for answer_id, card in cards:
         await send_once(services, post_id, f"card:{answer_id}", channel, card, thread)
-    if expected is None:  # review requests are private notes: sent once, never retried
+    # Review requests are private notes, found by no marker: claimed, then sent at most once.
+    if notes and await _claim_notes(services, post_id):
         await _send_privately(services, channel, notes)
     async with services.store.session() as session:
         await queries.set_post(session, post_id, closed_at=services.clock.now())
+
+
+async def _claim_notes(services: Services, post_id: int) -> bool:
+    async with services.store.session() as session:
+        return await insert_once(session, DailySend, {
+            "post_id": post_id, "kind": "asks", "marker": new_marker(),
+            "claimed_at": services.clock.now(),
+        })
 
 
 async def _send_privately(

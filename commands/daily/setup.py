@@ -114,7 +114,8 @@ async def setup(ctx: Context) -> Reply:
     ctx.later(ctx.services.schedule_changed)
     upcoming = None if schedule.paused else next_slot(post_time, zone, days, ctx.now)
     verb = "is set up" if created else "is updated"
-    notes = [f"The daily question {verb} for this channel: {len(pool)} questions to ask."]
+    size = f"{len(pool)} question{'s' if len(pool) != 1 else ''}"
+    notes = [f"The daily question {verb} for this channel: {size} to ask."]
     if schedule.paused:
         notes.append("It is paused; `/daily resume` starts it again.")
     return Reply(Message(

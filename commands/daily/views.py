@@ -159,7 +159,8 @@ def close_message(
 ) -> Message:
     lines = []
     if question is not None:
-        lines += [f"**Model answer:** {model_answer(question)}", "", question.explanation]
+        lines += [f"**Model answer:** {model_answer(question).strip()}", "",
+                  question.explanation]
     fields = [Field("Answers", str(answers) + (f" ({correct} correct)" if correct is not None
                                                 else ""))]
     if answers:
@@ -197,11 +198,14 @@ def card_message(answer: DailyAnswer, name: str, correct: bool | None) -> Messag
 def assignment_message(post: DailyPost, answers: Sequence[DailyAnswer], zone: str) -> Message:
     answers = sorted(answers, key=lambda a: a.number or 0)
     numbers = " and ".join(f"#{a.number}" for a in answers)
+    # No buttons here: on Discord this arrives as a direct message, outside the server whose
+    # members the review belongs to. The Review buttons sit under the answers in the thread.
     return Message(
-        text=f"Daily question #{post.number} is closed. Please review answers {numbers} by "
-        f"{show_local(post.review_ends_at, zone)}; reviews are spread so every answer gets "
-        "read.",
-        buttons=[review_button(a) for a in answers],
+        text=f"Daily question #{post.number} is closed. Please review "
+        f"{'answers' if len(answers) > 1 else 'answer'} {numbers} by "
+        f"{show_local(post.review_ends_at, zone)}: press Review under "
+        f"{'each of them' if len(answers) > 1 else 'it'} in the question's thread (or use "
+        "`/daily reviews` there). Reviews are spread so that every answer gets read.",
     )
 
 

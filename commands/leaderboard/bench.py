@@ -60,10 +60,12 @@ async def fill(
         ws = workspace.id
         first = int(await session.scalar(select(Person.id).order_by(Person.id.desc()).limit(1))
                     or 0) + 1
+        ids = list(range(first, first + members))
+        hidden = {p for p in ids if rng.random() < hidden_share}
         people = [
-            {"id": first + i, "display_name": f"member{i}", "timezone": None,
-             "on_leaderboard": rng.random() >= hidden_share, "created_at": workspace.created_at}
-            for i in range(members)
+            {"id": p, "display_name": f"member{p - first}", "timezone": None,
+             "on_leaderboard": p not in hidden, "created_at": workspace.created_at}
+            for p in ids
         ]
         await _bulk(session, Person, people)
         await _bulk(session, Account, [
@@ -72,8 +74,6 @@ async def fill(
              "created_at": workspace.created_at}
             for p in people
         ])
-    ids = [int(p["id"]) for p in people]
-    hidden = {int(p["id"]) for p in people if not p["on_leaderboard"]}
     # Skewed activity: member k answers about in proportion to 1 / (k + 10).
     weights = [1.0 / (k + 10) for k in range(members)]
     awards: list[Award] = []

@@ -11,8 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import Select, case, func, literal, select, true, tuple_, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.tables import Account, Person
@@ -42,18 +55,80 @@ class Board:
     below: list[Entry] = field(default_factory=list)
 
 
-def _visible(key: BoardKey) -> Select[int, int]:
-    return select(TOTALS.c.person_id, TOTALS.c.points).where(
-        key.where(TOTALS), TOTALS.c.visible == true()
+# Statements are built once with bind parameters: SQLAlchemy then reuses their compiled form,
+# which matters when a whole board must answer in a few milliseconds.
+_BOARD = and_(
+    TOTALS.c.workspace_id == bindparam("ws"),
+    TOTALS.c.period_kind == bindparam("kind"),
+    TOTALS.c.period_start == bindparam("start"),
+    TOTALS.c.topic == bindparam("topic"),
+)
+_SHOWN = and_(_BOARD, TOTALS.c.visible == true())
+_HERE = tuple_(TOTALS.c.points, TOTALS.c.person_id)
+_MINE = tuple_(bindparam("points"), bindparam("person"))
+_MEMBER = select(TOTALS.c.points, TOTALS.c.visible).where(
+    _BOARD, TOTALS.c.person_id == bindparam("person")
+)
+_NAMES = (
+    select(Account.person_id, Account.display_name, Person.display_name)
+    .join(Person, Person.id == Account.person_id)
+    .where(Account.workspace_id == bindparam("ws"),
+           Account.person_id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def _params(key: BoardKey, **more: object) -> dict[str, object]:
+    return {"ws": key.workspace_id, "kind": key.kind, "start": key.start, "topic": key.topic,
+            **more}
+
+
+@cache
+def _top(size: int) -> Select[int, int]:
+    return (
+        select(TOTALS.c.person_id, TOTALS.c.points)
+        .where(_SHOWN)
+        .order_by(TOTALS.c.points.desc(), TOTALS.c.person_id.desc())
+        .limit(size)
+    )
+
+
+@cache
+def _around(count: int) -> CompoundSelect[int, int, int]:
+    above = (
+        select(TOTALS.c.person_id, TOTALS.c.points, literal(1).label("side"))
+        .where(_SHOWN, _HERE > _MINE)
+        .order_by(TOTALS.c.points.asc(), TOTALS.c.person_id.asc())
+        .limit(count)
+    )
+    below = (
+        select(TOTALS.c.person_id, TOTALS.c.points, literal(2).label("side"))
+        .where(_SHOWN, _HERE < _MINE)
+        .order_by(TOTALS.c.points.desc(), TOTALS.c.person_id.desc())
+        .limit(count)
+    )
+    return union_all(above.subquery().select(), below.subquery().select())
+
+
+@cache
+def _counts(wanted: int) -> Select[*tuple[int, ...]]:
+    columns = [func.coalesce(func.sum(HISTOGRAM.c.members), 0)] + [
+        func.coalesce(
+            func.sum(case((HISTOGRAM.c.points > bindparam(f"t{i}"), HISTOGRAM.c.members),
+                          else_=0)),
+            0,
+        )
+        for i in range(wanted)
+    ]
+    return select(*columns).where(
+        HISTOGRAM.c.workspace_id == bindparam("ws"),
+        HISTOGRAM.c.period_kind == bindparam("kind"),
+        HISTOGRAM.c.period_start == bindparam("start"),
+        HISTOGRAM.c.topic == bindparam("topic"),
     )
 
 
 async def top_entries(session: AsyncSession, key: BoardKey, size: int) -> list[Entry]:
-    rows = (
-        await session.execute(
-            _visible(key).order_by(TOTALS.c.points.desc(), TOTALS.c.person_id.desc()).limit(size)
-        )
-    ).all()
+    rows = (await session.execute(_top(size), _params(key))).all()
     entries: list[Entry] = []
     for i, (person_id, points) in enumerate(rows):
         # Everyone with more points is listed before this row, so its rank is read off the list.
@@ -66,13 +141,7 @@ async def member_total(
     session: AsyncSession, key: BoardKey, person_id: int
 ) -> tuple[int, bool] | None:
     """(points, visible) of a member on a board, or None when they have no points there."""
-    row = (
-        await session.execute(
-            select(TOTALS.c.points, TOTALS.c.visible).where(
-                key.where(TOTALS), TOTALS.c.person_id == person_id
-            )
-        )
-    ).first()
+    row = (await session.execute(_MEMBER, _params(key, person=person_id))).first()
     return (row[0], bool(row[1])) if row is not None else None
 
 
@@ -80,25 +149,7 @@ async def neighbours(
     session: AsyncSession, key: BoardKey, person_id: int, points: int, count: int
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Visible members just above and just below (person_id, points), nearest first."""
-    here = tuple_(TOTALS.c.points, TOTALS.c.person_id)
-    mine = tuple_(points, person_id)
-    above = (
-        _visible(key)
-        .add_columns(literal(1).label("side"))
-        .where(here > mine)
-        .order_by(TOTALS.c.points.asc(), TOTALS.c.person_id.asc())
-        .limit(count)
-    )
-    below = (
-        _visible(key)
-        .add_columns(literal(2).label("side"))
-        .where(here < mine)
-        .order_by(TOTALS.c.points.desc(), TOTALS.c.person_id.desc())
-        .limit(count)
-    )
-    rows = await session.execute(
-        union_all(above.subquery().select(), below.subquery().select())
-    )
+    rows = await session.execute(_around(count), _params(key, points=points, person=person_id))
     up: list[tuple[int, int]] = []
     down: list[tuple[int, int]] = []
     for person, value, side in rows:
@@ -109,13 +160,13 @@ async def neighbours(
 async def counts_above(
     session: AsyncSession, key: BoardKey, totals: Sequence[int]
 ) -> tuple[int, dict[int, int]]:
-    """(visible members on the board, {total: visible members with more points})."""
+    """(visible members on the board, {total: visible members with more points}).
+
+    One pass over the board's histogram: as many rows as there are distinct totals.
+    """
     wanted = sorted(set(totals))
-    columns = [func.coalesce(func.sum(HISTOGRAM.c.members), 0)] + [
-        func.coalesce(func.sum(case((HISTOGRAM.c.points > t, HISTOGRAM.c.members), else_=0)), 0)
-        for t in wanted
-    ]
-    values = (await session.execute(select(*columns).where(key.where(HISTOGRAM)))).one()
+    more = {f"t{i}": t for i, t in enumerate(wanted)}
+    values = (await session.execute(_counts(len(wanted)), _params(key, **more))).one()
     return int(values[0]), {t: int(v) for t, v in zip(wanted, values[1:], strict=True)}
 
 
@@ -123,11 +174,7 @@ async def names(session: AsyncSession, workspace_id: int, person_ids: set[int]) 
     """Display names of members in this workspace (their account name, else their own)."""
     if not person_ids:
         return {}
-    rows = await session.execute(
-        select(Account.person_id, Account.display_name, Person.display_name)
-        .join(Person, Person.id == Account.person_id)
-        .where(Account.workspace_id == workspace_id, Account.person_id.in_(person_ids))
-    )
+    rows = await session.execute(_NAMES, {"ws": workspace_id, "ids": sorted(person_ids)})
     return {pid: account or person for pid, account, person in rows}
 
 

@@ -211,6 +211,6 @@ async def gather(
     )
 
 
-def _short(prompt: str, size: int = 90) -> str:
+def _short(prompt: str, size: int = 140) -> str:
     flat = " ".join(prompt.split())
     return flat if len(flat) <= size else flat[: size - 1] + "…"

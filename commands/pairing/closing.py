@@ -52,7 +52,7 @@ def session_blocks(minutes: int) -> int:
 
 
 @dataclass
-class Window:
+class MeetWindow:
     """The stretch of time a round's groups can meet in, cut into blocks."""
 
     start: datetime
@@ -66,16 +66,16 @@ class Window:
         return self.start + timedelta(minutes=BLOCK_MINUTES * block)
 
 
-def meet_window(round_: PairRound, now: datetime, lead: timedelta = LEAD) -> Window:
+def meet_window(round_: PairRound, now: datetime, lead: timedelta = LEAD) -> MeetWindow:
     start = max(ceil_block(round_.closes_at + LEAD), ceil_block(now + lead))
-    return Window(start, max(start, round_.ends_at))
+    return MeetWindow(start, max(start, round_.ends_at))
 
 
 async def candidates_for(
     session: AsyncSession,
     round_: PairRound,
     entries: Sequence[PairEntry],
-    window: Window,
+    window: MeetWindow,
 ) -> list[Candidate]:
     """The matcher's view of these entries: availability, history and reliability."""
     ids = [e.person_id for e in entries]
@@ -213,7 +213,7 @@ async def create_group(
     round_: PairRound,
     members: Sequence[PairEntry],
     candidates: dict[int, Candidate],
-    window: Window,
+    window: MeetWindow,
     book: QuestionBook,
     now: datetime,
     *,

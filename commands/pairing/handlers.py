@@ -19,6 +19,7 @@ from commands.pairing.rounds import (
     schedule_values,
 )
 from commands.pairing.schedule import FREQUENCIES, local, parse_time_of_day
+from commands.pairing.tables import PairRound
 
 DAY_CHOICES = tuple(name.lower() for name in DAY_NAMES)
 
@@ -85,7 +86,9 @@ async def _current_group_text(ctx: Context, channel_id: int, tz: str) -> str:
     if not rows:
         entry = await q.latest_entry(ctx.session, channel_id, ctx.person.id)
         if entry is not None and entry.status in ("unplaced", "waiting"):
-            return "not placed this round: " + views.reason_text(entry.reason, 90)
+            unplaced_in = await ctx.session.get(PairRound, entry.round_id)
+            minutes = unplaced_in.session_minutes if unplaced_in else 90
+            return "not placed this round: " + views.reason_text(entry.reason, minutes)
         return ""
     round_, group, _ = rows[0]
     if ctx.now >= round_.ends_at:
@@ -194,9 +197,6 @@ async def cmd_setup(ctx: Context) -> Reply:
     schedule = schedule_values(row, channel)
     times = await next_opening(ctx.session, schedule, channel.id, now)
     tz = channel.timezone or "UTC"
-    listener = getattr(ctx.services, "schedule_changed", None)
-    if listener is not None:
-        ctx.later(listener)
     opening = "now" if times.opens_at <= now else local(times.opens_at, tz)
     return Reply.private_text(
         f"Pairing rounds here: {schedule.describe()}. The next round opens {opening} ({tz})."
@@ -248,7 +248,7 @@ async def act_slot(ctx: Context) -> Reply:
     group_id, index = service.parse_ids(ctx.action_arg, 2)
     found, when = await service.choose_slot(ctx, group_id, index)
     view_members = await _who(ctx, found)
-    return Reply.public(views.slot_chosen(ctx.person.display_name, when, view_members))
+    return Reply.public(views.slot_chosen(found.my_name, when, view_members))
 
 
 async def _who(ctx: Context, found: service.Membership) -> list[views.Who]:
@@ -265,7 +265,7 @@ async def act_met(ctx: Context) -> Reply:
     (group_id,) = service.parse_ids(ctx.action_arg, 1)
     found = await service.membership(ctx, group_id)
     first = await service.credit(ctx.services, ctx, found, found.me)
-    done = await q.mock_interviews_done(ctx.session, ctx.workspace.id, ctx.person.id)
+    done = await q.mock_interviews_done(ctx.session, found.workspace.id, found.me.person_id)
     targets = await service.feedback_targets(ctx, found)
     who = {w.person_id: w for w in await _who(ctx, found)}
     text = (
@@ -286,7 +286,7 @@ async def act_met(ctx: Context) -> Reply:
 async def act_not_yet(ctx: Context) -> Reply:
     (group_id,) = service.parse_ids(ctx.action_arg, 1)
     found = await service.membership(ctx, group_id)
-    tz = member_timezone(ctx.person, ctx.channel)
+    tz = found.me.timezone
     if found.group.chosen_at is not None:
         text = f"No problem; your slot is {local(found.group.chosen_at, tz)}."
     else:
@@ -302,7 +302,7 @@ async def act_no_show(ctx: Context) -> Reply:
     who = {w.person_id: w for w in await _who(ctx, outcome.found)}
     absent = who[outcome.absent.person_id]
     services = ctx.services
-    reporter = ctx.person.display_name
+    reporter = outcome.found.my_name
     platform = absent.user.workspace.platform
 
     async def tell_absent() -> None:
@@ -333,7 +333,8 @@ async def act_no_show(ctx: Context) -> Reply:
             ctx.later(send_intro)
         partners = await q.group_members(ctx.session, outcome.new_group.id)
         known = await q.person_names(ctx.session, [m.person_id for m in partners])
-        other = ", ".join(known[m.person_id] for m in partners if m.person_id != ctx.person.id)
+        me = outcome.found.me.person_id
+        other = ", ".join(known[m.person_id] for m in partners if m.person_id != me)
         return Reply.private_text(
             f"Sorry about that. I've paired you with {other}, who was still waiting; look "
             "for your new private space."
@@ -350,9 +351,10 @@ async def act_feedback(ctx: Context) -> Reply:
     receiver = found.other(to_person)
     if receiver is None:
         raise UserError("You can only give feedback to a partner from your own pair.")
-    if await q.feedback_exists(ctx.session, group_id, ctx.person.id, to_person):
+    me = found.me.person_id
+    if await q.feedback_exists(ctx.session, group_id, me, to_person):
         raise UserError("You already sent feedback for this interview; it's been delivered.")
-    if (ctx.person.id, to_person) in await q.no_shows_in(ctx.session, group_id):
+    if (me, to_person) in await q.no_shows_in(ctx.session, group_id):
         raise UserError("You reported that this partner didn't show, so there's no feedback.")
     who = {w.person_id: w for w in await _who(ctx, found)}
     return Reply.open(views.feedback_form(group_id, who[to_person]))
@@ -365,7 +367,7 @@ async def form_feedback(ctx: Context) -> Reply:
     who = {w.person_id: w for w in await _who(ctx, found)}
     to = who[receiver.person_id]
     message = views.feedback_delivery(
-        ctx.person.display_name, overall, fields["strengths"].strip(), fields["improve"].strip()
+        found.my_name, overall, fields["strengths"].strip(), fields["improve"].strip()
     )
     services = ctx.services
 

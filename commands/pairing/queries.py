@@ -504,3 +504,10 @@ async def intro_task(session: AsyncSession, group_id: int) -> int | None:
     return await session.scalar(
         select(PairTask.id).where(PairTask.group_id == group_id, PairTask.kind == "intro")
     )
+
+
+async def account_rows(session: AsyncSession, account_ids: Iterable[int]) -> dict[int, Account]:
+    ids = list(set(account_ids))
+    if not ids:
+        return {}
+    return {a.id: a for a in await session.scalars(select(Account).where(Account.id.in_(ids)))}

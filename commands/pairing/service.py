@@ -204,17 +204,23 @@ async def skip(ctx: Context) -> str:
 
 @dataclass
 class Membership:
-    """The acting member's place in a group."""
+    """The acting member's place in a group (`me`), found by person or by platform user id."""
 
     group: PairGroup
     round_: PairRound
     members: list[PairMember]
     me: PairMember
+    workspace: Workspace
+    names: dict[int, str]  # person id -> display name in the group's workspace
 
     def other(self, person_id: int) -> PairMember | None:
         return next(
             (m for m in self.members if m.person_id == person_id and m is not self.me), None
         )
+
+    @property
+    def my_name(self) -> str:
+        return self.names[self.me.person_id]
 
 
 async def membership(ctx: Context, group_id: int) -> Membership:
@@ -223,11 +229,25 @@ async def membership(ctx: Context, group_id: int) -> Membership:
         raise NotFound("That pairing no longer exists.")
     round_ = await ctx.session.get(PairRound, group.round_id)
     assert round_ is not None
+    channel = await ctx.session.get(Channel, round_.channel_id)
+    assert channel is not None
+    workspace = await ctx.session.get(Workspace, channel.workspace_id)
+    assert workspace is not None
     members = await q.group_members(ctx.session, group_id)
+    accounts = await q.account_rows(ctx.session, [m.account_id for m in members])
     me = next((m for m in members if m.person_id == ctx.person.id), None)
+    if me is None and ctx.workspace.platform == workspace.platform:
+        # Discord delivers presses in direct messages from a workspace of their own; the
+        # platform's user id still tells who pressed.
+        me = next(
+            (m for m in members if accounts[m.account_id].external_id == ctx.account.external_id),
+            None,
+        )
     if me is None:
         raise UserError("You weren't in that pair, so that button isn't yours.")
-    return Membership(group, round_, members, me)
+    names = {m.person_id: accounts[m.account_id].display_name or accounts[m.account_id].external_id
+             for m in members}
+    return Membership(group, round_, members, me, workspace, names)
 
 
 def parse_ids(arg: str, parts: int) -> list[int]:
@@ -327,14 +347,15 @@ async def give_feedback(
     improve = fields.get("improve", "").strip()
     if not strengths or not improve:
         raise UserError("Please fill in both what went well and one thing to improve.")
-    if (ctx.person.id, to_person) in await q.no_shows_in(ctx.session, group_id):
+    me = found.me.person_id
+    if (me, to_person) in await q.no_shows_in(ctx.session, group_id):
         raise UserError("You reported that this partner didn't show, so there's no feedback.")
     inserted = await insert_once(
         ctx.session,
         PairFeedback,
         {
             "group_id": group_id,
-            "from_person_id": ctx.person.id,
+            "from_person_id": me,
             "to_person_id": to_person,
             "overall": int(raw),
             "strengths": strengths[:1000],
@@ -371,7 +392,7 @@ async def report_no_show(ctx: Context, group_id: int, absent_id: int) -> NoShowO
     absent = found.other(absent_id)
     if absent is None:
         raise UserError("That member isn't in your group.")
-    tz = member_timezone(ctx.person, ctx.channel)
+    tz = found.me.timezone
     if found.group.chosen_at is not None and ctx.now < found.group.chosen_at:
         raise UserError(
             f"Your slot is {local(found.group.chosen_at, tz)}; if your partner doesn't come "

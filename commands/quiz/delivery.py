@@ -15,8 +15,9 @@ from bot.core.ids import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.core.ports import ChannelGone, ChatPort
 from bot.core.ui import Message
 from bot.store.tables import Account, Channel, Workspace
-from commands.quiz import queries, service
-from commands.quiz.service import Step
+from commands.quiz import queries
+from commands.quiz import session as quiz_session
+from commands.quiz.session import Step
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,8 @@ async def race(services: Services, platform: Platform, channel: ChannelRef, step
     try:
         if step.next is not None and step.next_row_id is not None:
             ref = await chat.post(channel, step.next)
-            async with services.store.session() as session:
-                await queries.set_message_id(session, step.next_row_id, ref.id)
+            async with services.store.session() as db:
+                await queries.set_message_id(db, step.next_row_id, ref.id)
         for page in step.pages:
             await chat.post(channel, page)
     except ChannelGone:
@@ -82,11 +83,11 @@ async def private(
 
 async def run_timeout(services: Services, row_id: int) -> None:
     """The deadline job's work: close the question in the database, then show the result."""
-    async with services.store.session() as session:
-        step = await service.time_out(session, services, row_id)
+    async with services.store.session() as db:
+        step = await quiz_session.time_out(db, services, row_id)
         if step is None:
             return
-        workspace, channel, account, _person = await queries.places(session, step.quiz)
+        workspace, channel, account, _person = await queries.places(db, step.quiz)
     platform, where, user = refs(workspace, channel, account)
     if step.quiz.mode == "race":
         if where is not None:

@@ -18,7 +18,9 @@ from bot.core.ui import Message, Reply
 from bot.packs.grading import grade
 from bot.packs.schema import TOPICS
 from commands.quiz import delivery, queries, service, srs, views
-from commands.quiz.service import DEFAULT_COUNT, Step
+from commands.quiz import session as quiz_session
+from commands.quiz.service import DEFAULT_COUNT
+from commands.quiz.session import Step
 from commands.quiz.tables import QuizSession
 from commands.spec import DueWork
 
@@ -193,7 +195,8 @@ async def stop(ctx: Context) -> Reply:
     if quiz is None:
         raise UserError("There is nothing to stop: you have no quiz running, and no race is "
                         "running in this channel.")
-    step = await service.stop(ctx.session, ctx.services, quiz, ctx.now, ctx.account.display_name)
+    me = ctx.account.display_name
+    step = await quiz_session.stop(ctx.session, ctx.services, quiz, ctx.now, me)
     if quiz.mode == "race":
         _post_race(ctx, step)
         return Reply.private_text("You stopped the race; the final scoreboard is posted.")
@@ -212,7 +215,9 @@ async def pick(ctx: Context) -> Reply:
 async def open_form(ctx: Context) -> Reply:
     quiz_id, position = _numbers(ctx.action_arg, 2)
     open_ = await _open(ctx, quiz_id, position)
-    if await queries.has_answered(ctx.session, quiz_id, position, ctx.person.id):
+    # A private question closes with its one answer; in a race each member has one try.
+    race = open_.quiz.mode == "race"
+    if race and await queries.has_answered(ctx.session, quiz_id, position, ctx.person.id):
         raise UserError(f"You answered question {position} already; one try each.")
     return Reply.open(views.answer_form(open_.question, quiz_id, position, open_.quiz.count))
 
@@ -227,19 +232,28 @@ async def submit(ctx: Context) -> Reply:
 
 
 async def _open(ctx: Context, quiz_id: int, position: int) -> service.Open:
+    presser = service.Presser(ctx.workspace.id, ctx.person.id, ctx.platform.value,
+                              ctx.event.actor.id)
     return await service.open_question(
-        ctx.session, ctx.services, workspace_id=ctx.workspace.id, person_id=ctx.person.id,
-        quiz_id=quiz_id, position=position, now=ctx.now,
+        ctx.session, ctx.services, presser=presser, quiz_id=quiz_id, position=position,
+        now=ctx.now,
     )
 
 
 async def _answer(ctx: Context, open_: service.Open, response: str) -> Reply:
     verdict = grade(open_.question, response)
-    attempt = service.Attempt(ctx.workspace, ctx.person, ctx.channel, open_, response, verdict,
-                              ctx.now)
     if open_.quiz.mode != "race":
-        return _private_reply(ctx, await service.answer_private(ctx.session, ctx.services, attempt))
-    result = await service.answer_race(ctx.session, ctx.services, attempt)
+        # Credit the quiz's own member and workspace (the press may come from a DM).
+        workspace, channel, _account, person = await queries.places(ctx.session, open_.quiz)
+        attempt = quiz_session.Attempt(
+            workspace, person, channel, open_, response, verdict, ctx.now
+        )
+        step = await quiz_session.answer_private(ctx.session, ctx.services, attempt)
+        return _private_reply(ctx, step)
+    attempt = quiz_session.Attempt(
+        ctx.workspace, ctx.person, ctx.channel, open_, response, verdict, ctx.now
+    )
+    result = await quiz_session.answer_race(ctx.session, ctx.services, attempt)
     if result.step is not None:
         _post_race(ctx, result.step)
     position = open_.row.position

@@ -109,14 +109,16 @@ def day_bounds(now: datetime, zone: str) -> tuple[date, datetime, datetime]:
 
 
 async def served_today(session: AsyncSession, person_id: int, start: datetime) -> int:
-    """Practice questions handed to the person since `start` (the daily cap counts these)."""
+    """Practice questions asked of the person since `start` (the daily cap counts these; the
+    questions of a practice stopped early stay due and count only once asked)."""
     value = await session.scalar(
         select(func.count(QuizQuestion.id))
         .join(QuizSession, QuizSession.id == QuizQuestion.session_id)
         .where(
             QuizSession.starter_person_id == person_id,
             QuizSession.mode == "practice",
-            QuizSession.started_at >= start,
+            QuizSession.started_at >= start - timedelta(days=1),
+            QuizQuestion.opened_at >= start,
         )
     )
     return int(value or 0)

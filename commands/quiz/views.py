@@ -153,13 +153,13 @@ class Miss:
 
 def summary_pages(
     *, score: int, asked: int, count: int, misses: list[Miss], points: int, ended: str,
-    lead: str = "",
+    lead: str = "", name: str = "Quiz",
 ) -> list[Message]:
     """The end of a private quiz: the score, then every miss with its explanation, in pages."""
     endings = {
-        "finished": "Quiz finished",
-        "stopped": "Quiz stopped",
-        "abandoned": "Quiz ended: no answers for a while",
+        "finished": f"{name} finished",
+        "stopped": f"{name} stopped",
+        "abandoned": f"{name} ended: no answers for a while",
     }
     head = f"Score: {score} of {asked}" + (f" ({count} planned)" if asked < count else "") + "."
     if points:
@@ -174,12 +174,12 @@ def summary_pages(
     for miss in misses:
         given = "time ran out" if miss.given is None else f"you said {miss.given}"
         value = f"Answer: {miss.question.answer_text()} ({given})\n{miss.question.explanation}"
-        name = f"Q{miss.position}: {_short(miss.question.prompt)}"
-        if used + len(name) + len(value) > PAGE_CHARS or len(pages[-1].fields) >= 10:
-            pages.append(Message(title="Quiz review (continued)"))
+        label = f"Q{miss.position}: {_short(miss.question.prompt)}"
+        if used + len(label) + len(value) > PAGE_CHARS or len(pages[-1].fields) >= 10:
+            pages.append(Message(title=f"{name} review (continued)"))
             used = 0
-        pages[-1].fields.append(Field(name, value, inline=False))
-        used += len(name) + len(value)
+        pages[-1].fields.append(Field(label, value, inline=False))
+        used += len(label) + len(value)
     return pages
 
 

@@ -46,6 +46,7 @@ async def test_a_private_quiz_is_ephemeral_and_moves_on_by_edits(
 ) -> None:
     packs = write_pack(tmp_path / "packs")
     async with discord_bot(sqlite_url, clock, extra_pack_dirs=[str(packs)]) as driver:
+        assert await driver.autocomplete("quiz start", "topic", "deep") == ["deep_learning"]
         first = await driver.slash("quiz start", user=ALICE, topic="general",
                                    difficulty="easy", count=3)
         assert first.ephemeral and first.message.buttons == ["A", "B", "C", "D"]
@@ -111,3 +112,26 @@ async def test_a_race_in_the_channel_with_late_presses_and_an_admin_stop(
         await driver.settle()
         final = [m for m in driver.sent if m.channel_id == STUDY_ID][-1]
         assert "Race stopped by" in final.text and "with 1" in final.text
+
+
+async def test_after_a_timeout_the_quiz_goes_on_in_a_dm_and_counts_in_the_guild(
+    sqlite_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    packs = write_pack(tmp_path / "packs")
+    async with discord_bot(sqlite_url, clock, extra_pack_dirs=[str(packs)]) as driver:
+        first = await driver.slash("quiz start", user=ALICE, topic="general",
+                                   difficulty="easy", count=2)
+        assert first.ephemeral
+        await driver.app.scheduler.run_due(clock.now() + timedelta(seconds=61))
+        await driver.settle()
+        dm = [m for m in driver.sent if m.channel_id != STUDY_ID][-1]
+        assert "Time's up for question 1" in dm.text and "Question 2/2" in dm.text
+        q2 = on_screen(driver, dm.text)
+
+        stranger = await driver.press(dm, right_text(q2), user=BOB)
+        assert "someone else's" in stranger.text
+        done = await driver.press(dm, right_text(q2), user=ALICE)
+        assert "✅ Correct!" in done.text and "Score: 1 of 2. +1 points." in done.text
+
+        profile = await driver.slash("me", user=ALICE)
+        assert "Points: 1" in profile.text, "the DM answer counts in the guild"

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.app import App
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core.events import Inbound
 from bot.core.ui import Reply
 from bot.store.members import find_account
-from bot.store.tables import PointsEntry, Workspace
+from bot.store.tables import Person, PointsEntry, Workspace
 from tests.harness import ConsoleBot
 
 PACK = """
@@ -154,3 +155,14 @@ async def count(bot: ConsoleBot, model: type) -> int:
 
 def text(lines: list[str]) -> str:
     return "\n".join(lines)
+
+
+async def points_by_name(app: App) -> dict[str, int]:
+    """Every member's points by display name (any platform)."""
+    async with app.store.session() as session:
+        rows = await session.execute(
+            select(Person.display_name, func.sum(PointsEntry.points))
+            .join(PointsEntry, PointsEntry.person_id == Person.id)
+            .group_by(Person.display_name)
+        )
+        return {name: int(value) for name, value in rows}

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image
 from sqlalchemy import select
 
+from bot.app import App
 from bot.store.activity import record_activity
 from bot.store.ledger import award
 from bot.store.members import find_account
@@ -71,15 +72,34 @@ async def act(
     correct: bool | None = None,
     size: int | None = None,
 ) -> date:
-    """Record one activity of `name` now (or `at`) on their local day; that day."""
-    when = at or now(bot)
+    """Record one activity of console member `name` now (or `at`) on their local day."""
+    return await record(
+        bot.app, await workspace_id(bot), await person_id(bot, name), zone=zone, kind=kind,
+        ref=ref, at=at, topic=topic, correct=correct, size=size,
+    )
+
+
+async def record(
+    app: App,
+    workspace: int,
+    person: int,
+    *,
+    zone: str = "UTC",
+    kind: str = "daily_answer",
+    ref: str | None = None,
+    at: datetime | None = None,
+    topic: str | None = None,
+    correct: bool | None = None,
+    size: int | None = None,
+) -> date:
+    """Record one activity of any member now (or `at`) on their local day; that day."""
+    when = at or app.services.clock.now()
     day = when.astimezone(ZoneInfo(zone)).date()
-    pid = await person_id(bot, name)
-    async with bot.app.store.session() as session:
+    async with app.store.session() as session:
         assert await record_activity(
             session,
-            workspace_id=await workspace_id(bot),
-            person_id=pid,
+            workspace_id=workspace,
+            person_id=person,
             kind=kind,
             ref=ref or f"test:{next(_refs)}",
             at=when,
@@ -101,19 +121,56 @@ async def give(
     topic: str | None = None,
     at: datetime | None = None,
 ) -> bool:
-    """Award points through the ledger as the features do; whether it was a new award."""
-    pid = await person_id(bot, name)
-    async with bot.app.store.session() as session:
+    """Award points to console member `name` through the ledger, as the features do."""
+    return await grant(bot.app, await workspace_id(bot), await person_id(bot, name), points,
+                       reason=reason, key=key, topic=topic, at=at)
+
+
+async def grant(
+    app: App,
+    workspace: int,
+    person: int,
+    points: int,
+    *,
+    reason: str = "daily_answer",
+    key: str | None = None,
+    topic: str | None = None,
+    at: datetime | None = None,
+) -> bool:
+    """Award points to any member through the ledger; whether it was a new award."""
+    async with app.store.session() as session:
         return await award(
             session,
             key=key or f"test:{next(_refs)}",
-            workspace_id=await workspace_id(bot),
-            person_id=pid,
+            workspace_id=workspace,
+            person_id=person,
             points=points,
             reason=reason,
-            now=at or now(bot),
+            now=at or app.services.clock.now(),
             topic=topic,
         )
+
+
+async def member_ids(app: App, platform: str, team: str, user: str) -> tuple[int, int]:
+    """(workspace id, person id) of a platform account (it must have used the bot once)."""
+    async with app.store.session() as session:
+        workspace = await session.scalar(
+            select(Workspace.id).where(Workspace.platform == platform,
+                                       Workspace.external_id == team)
+        )
+        assert workspace is not None, team
+        found = await find_account(session, workspace, user)
+        assert found is not None, user
+        return workspace, found[1].id
+
+
+def decode_png(data: bytes) -> Image.Image:
+    """Decode PNG bytes (fails unless they are a valid PNG)."""
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    decoded = Image.open(io.BytesIO(data))
+    decoded.load()
+    assert decoded.format == "PNG"
+    return decoded
 
 
 async def set_channel_settings(bot: ConsoleBot, settings: dict[str, Any]) -> None:
@@ -133,9 +190,5 @@ def shown_image(bot: ConsoleBot, filename: str) -> Image.Image:
     for shown in reversed(bot.adapter.console_port.shown):
         image = shown.message.image
         if image is not None and image.filename == filename:
-            assert image.data.startswith(b"\x89PNG\r\n\x1a\n")
-            decoded = Image.open(io.BytesIO(image.data))
-            decoded.load()
-            assert decoded.format == "PNG"
-            return decoded
+            return decode_png(image.data)
     raise AssertionError(f"no {filename} was shown")

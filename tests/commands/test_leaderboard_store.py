@@ -25,7 +25,8 @@ async def members(store: Store, names: list[str], team: str = "T1") -> tuple[int
         workspace = await ensure_workspace(session, ref, NOW)
         ids = {}
         for name in names:
-            _, person = await ensure_account(session, workspace, UserRef(ref, f"U{name}", name), NOW)
+            user = UserRef(ref, f"U{name}", name)
+            _, person = await ensure_account(session, workspace, user, NOW)
             ids[name] = person.id
         return workspace.id, ids
 

@@ -123,6 +123,11 @@ async def test_monday_recap_in_the_daily_channel_once(console: ConsoleBot) -> No
     await act(console, "dan", kind="quiz_answer", ref="quiz:4:2:la-001", correct=False)
     await act(console, "ann", kind="mock_interview", ref="pair:1")
     await act(console, "ben", kind="mock_interview", ref="pair:1")
+    for day in range(6):  # ann keeps Tue 1 .. Mon 7 Dec, ben Fri 4 .. Mon 7 Dec
+        await console.say("!time +1d")
+        await act(console, "ann")
+        if day >= 2:
+            await act(console, "ben")
     await console.say("!time 2026-12-07T08:59")
     before = text(await console.say("!time 2026-12-07T08:59:30"))
     assert "recap" not in before.lower()
@@ -134,7 +139,7 @@ async def test_monday_recap_in_the_daily_channel_once(console: ConsoleBot) -> No
     assert "Most helpful reviewers: dan (2 helpful reviews), cat (1 helpful review)" in joined
     assert f"Most-missed questions: {LA_001} (4 missed)" in joined
     assert "Mock interviews done: 1" in joined
-    assert "Longest streaks: " in joined
+    assert "Longest streaks: ann (7 days), ben (4 days)" in joined
     image = shown_image(console, "weekly-recap.png")
     assert image.size == (WIDTH, HEIGHT)
     rgb = image.convert("RGB")

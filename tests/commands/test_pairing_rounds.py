@@ -206,8 +206,8 @@ async def test_join_button_uses_last_preferences_or_opens_a_form(console: Consol
     async with console.app.store.session() as session:
         entry = await session.scalar(select(PairEntry).where(PairEntry.round_id == 1))
     assert entry is not None
-    assert (entry.level, entry.role, entry.session_minutes if False else entry.availability) == (
-        "senior", "both", "Thu 18:00-21:00, Sat 10:00-12:00"
+    assert (entry.level, entry.role, entry.availability, entry.status) == (
+        "senior", "both", "Thu 18:00-21:00, Sat 10:00-12:00", "joined"
     )
 
 

@@ -90,9 +90,13 @@ async def test_a_backlog_after_a_long_gap_is_spread_over_days(bot: ConsoleBot) -
     async with bot.app.store.session() as session:
         assert await srs.due_count(session, pid, now) == srs.DAILY_CAP == 20
 
-    out = joined(await bot.say("/practice"))
-    assert "Practice: 20 questions due for review." in out and "Question 1/20" in out
-    await bot.say("/quiz stop")
+    out = await bot.say("/practice")
+    assert "Practice: 20 questions due for review." in joined(out)
+    assert "Question 1/20" in joined(out)
+    for _ in range(19):
+        out = await reply(bot, shown(bot, out), right=True)
+    assert "Question 20/20" in joined(out)
+    await bot.say("/quiz stop")  # the last one unanswered: it stays due, but it was asked
     out = await bot.say("/practice")
     assert "You practised 20 questions today, the daily limit." in joined(out)
     async with bot.app.store.session() as session:
@@ -100,9 +104,25 @@ async def test_a_backlog_after_a_long_gap_is_spread_over_days(bot: ConsoleBot) -
 
     await bot.say("!time +1d")
     async with bot.app.store.session() as session:
-        assert await srs.due_count(session, pid, bot.app.services.clock.now()) == 20
+        # 6 never reviewed since the gap, and the 19 answered yesterday are not due yet.
+        assert await srs.due_count(session, pid, bot.app.services.clock.now()) == 6
     out = joined(await bot.say("/practice count:3"))
-    assert "Practice: 3 questions due for review (17 more today after these)." in out
+    assert "Practice: 3 questions due for review (3 more today after these)." in out
+
+
+async def test_a_practice_stopped_early_leaves_the_rest_for_today(bot: ConsoleBot) -> None:
+    await bot.say("/me", as_="alice")
+    pid = await person_id(bot, "alice")
+    long_ago = START - timedelta(days=40)
+    async with bot.app.store.session() as session:
+        for qid in [q.id for q in questions(bot) if q.auto_graded][:5]:
+            await srs.record_review(session, person_id=pid, question_id=qid, correct=False,
+                                    at=long_ago, ref=f"setup:{qid}")
+    out = await bot.say("/practice")
+    await reply(bot, shown(bot, out), right=False)
+    await bot.say("/quiz stop")
+    out = joined(await bot.say("/practice"))
+    assert "Practice: 4 questions due for review." in out, "only what was asked is used up"
 
 
 async def test_reviews_count_once_and_due_counts_follow_the_local_day(

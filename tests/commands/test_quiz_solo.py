@@ -206,3 +206,20 @@ async def test_nothing_to_stop(bot: ConsoleBot) -> None:
     out = await bot.say("/quiz stop", as_="alice")
     assert out == ["[only alice] There is nothing to stop: you have no quiz running, and no "
                    "race is running in this channel."]
+
+
+async def test_a_long_summary_comes_in_pages_with_every_explanation(bot: ConsoleBot) -> None:
+    out = await bot.say("/quiz topic:deep_learning count:12", as_="alice")
+    missed = []
+    for _ in range(12):
+        q = shown(bot, out)
+        missed.append(q)
+        out = await reply(bot, q, right=False)
+    text = joined(out)
+    assert "== Quiz finished ==" in text and "Score: 0 of 12. What to review:" in text
+    assert "== Quiz review (continued) ==" in text, "one message would be too long"
+    positions = [text.index(q.explanation) for q in missed]
+    assert positions == sorted(positions), "every miss explained, in order"
+    assert all(line.startswith("[only alice]") for line in out)
+    assert await ledger(bot, "alice") == [], "clicking through a quiz earns no points"
+    assert len(await activities(bot, "alice", "quiz_finished")) == 1, "but it was practice"
