@@ -19,8 +19,8 @@ from bot.core.context import Services
 from bot.packs.plan import PLAN, TARGETS, WEEKS, Week
 from bot.store.tables import Account, Activity
 from commands.progress.tables import ProjectMilestone
+from commands.streaks.model import MemberStreak
 from commands.streaks.schedule import local_day
-from commands.streaks.service import MemberStreak
 
 ANSWERS = ("daily_answer", "quiz_answer")
 PRACTICE = ("daily_answer", "quiz_answer", "quiz_finished")

@@ -8,8 +8,8 @@ from datetime import date
 from bot.core.ui import Field, Message
 from bot.packs.plan import TARGETS, WEEKS
 from commands.progress.service import Progress, WeekCoverage
+from commands.streaks.model import MemberStreak
 from commands.streaks.schedule import show_day
-from commands.streaks.service import MemberStreak
 from commands.streaks.views import days, heatmap_image
 
 

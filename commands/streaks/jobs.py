@@ -13,7 +13,8 @@ from bot.core.context import Services
 from bot.store.tables import Person, Workspace
 from commands.spec import DueWork
 from commands.streaks import queries
-from commands.streaks.service import REMINDER, Notice, can_send, claim, refresh, send_notices
+from commands.streaks.model import REMINDER, Notice
+from commands.streaks.service import can_send, claim, refresh, send_notices
 
 
 async def due_activity(services: Services, until: datetime) -> list[DueWork]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +13,9 @@ from bot.core.ids import ChannelRef, Platform, UserRef, WorkspaceRef
 from bot.core.ports import ChannelGone
 from bot.store.members import find_account
 from bot.store.tables import Channel, Person, Workspace
-from commands.streaks import queries
-from commands.streaks.rules import FREEZE_USED, MILESTONE, Streak, StreakRules, compute
+from commands.streaks import queries, views
+from commands.streaks.model import REMINDER, MemberStreak, Notice
+from commands.streaks.rules import FREEZE_USED, MILESTONE, StreakRules, compute
 from commands.streaks.schedule import (
     day_end,
     home_channel,
@@ -26,29 +26,7 @@ from commands.streaks.schedule import (
 
 log = logging.getLogger(__name__)
 
-REMINDER = "reminder"
 RECENT_DAYS = 2  # older events (a first computation, a repair) are not announced any more
-
-
-@dataclass(frozen=True)
-class MemberStreak:
-    """A member's streak with the zone and rules it was computed with."""
-
-    streak: Streak
-    zone: str
-    rules: StreakRules
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A claimed notice waiting to be sent."""
-
-    id: int
-    workspace_id: int
-    person_id: int
-    kind: str
-    day: date
-    value: int
 
 
 async def evaluate(
@@ -143,8 +121,6 @@ def can_send(services: Services, workspace: Workspace) -> bool:
 
 async def send_notices(services: Services, notices: list[Notice]) -> None:
     """Send claimed notices (after their claim committed), then store the message ids."""
-    from commands.streaks import views  # views imports this module's types
-
     for notice in notices:
         async with services.store.session() as session:
             workspace = await session.get(Workspace, notice.workspace_id)

@@ -7,10 +7,10 @@ from datetime import date
 
 from bot.core.ids import UserRef, mention
 from bot.core.ui import Field, Image, Message
+from commands.streaks.model import REMINDER, MemberStreak, Notice
 from commands.streaks.pictures import heatmap_png, heatmap_text
 from commands.streaks.rules import FREEZE_USED, MILESTONE, next_milestone
 from commands.streaks.schedule import show_day
-from commands.streaks.service import REMINDER, MemberStreak, Notice
 from commands.streaks.tables import StreakState
 
 
