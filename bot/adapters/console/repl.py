@@ -214,7 +214,7 @@ class ConsoleSession:
             raise UserError("Say which one, e.g. !press Answer.")
         wanted = label.lower()
         for shown in reversed(self.port.shown):
-            if shown.visible_to not in (None, self.user):
+            if shown.visible_to not in (None, self.user) or not self._sees(shown.ref):
                 continue
             message = shown.message
             if select and message.select is not None:
@@ -231,6 +231,12 @@ class ConsoleSession:
                     return
         kind = "option" if select else "button"
         raise UserError(f"I see no {kind} labelled `{label}`.")
+
+    def _sees(self, ref: MessageRef | None) -> bool:
+        """Members see a private space only when they are in it."""
+        if ref is None or ref.channel.id not in self.port.spaces:
+            return True
+        return self.user in self.port.spaces[ref.channel.id].split(", ")
 
     async def _action(
         self, action_id: str, values: tuple[str, ...], ref: MessageRef | None
