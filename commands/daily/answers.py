@@ -8,8 +8,6 @@ thread takes no answers: they arrive privately and are revealed together at the 
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.context import Context
 from bot.core.errors import NotFound, UserError
 from bot.core.events import FormSubmitted, MessagePosted
@@ -180,17 +178,20 @@ async def _store(
 async def _first_time(
     ctx: Context, place: Place, answer: DailyAnswer, verdict: Grade | None
 ) -> None:
-    post, session, now = place.post, ctx.session, ctx.now
+    post, now = place.post, ctx.now
     ref = f"daily:{post.id}"
-    award = _Awarder(session, ctx, ref, post.topic)
-    await award("daily_answer", f"daily:answer:{answer.id}")
+    earned = ["daily_answer"]
     if answer.on_time:
-        await award("daily_on_time", f"daily:on_time:{answer.id}")
+        earned.append("daily_on_time")
     if verdict is not None and verdict.correct:
-        await award("daily_correct", f"daily:correct:{answer.id}")
+        earned.append("daily_correct")
+    for reason in earned:
+        key = f"daily:{reason.removeprefix('daily_')}:{answer.id}"
+        await give(ctx.session, ctx.workspace, person_id=ctx.person.id, reason=reason,
+                   key=key, now=now, ref=ref, topic=post.topic)
     zone = ctx.person.timezone or place.channel.timezone or "UTC"
     await record_activity(
-        session,
+        ctx.session,
         workspace_id=ctx.workspace.id,
         person_id=ctx.person.id,
         kind="daily_answer",
@@ -200,17 +201,6 @@ async def _first_time(
         topic=post.topic,
         correct=verdict.correct if verdict is not None else None,
     )
-
-
-class _Awarder:
-    """Awards points to the acting member for one post (keys make each award happen once)."""
-
-    def __init__(self, session: AsyncSession, ctx: Context, ref: str, topic: str) -> None:
-        self.session, self.ctx, self.ref, self.topic = session, ctx, ref, topic
-
-    async def __call__(self, reason: str, key: str) -> None:
-        await give(self.session, self.ctx.workspace, person_id=self.ctx.person.id,
-                   reason=reason, key=key, now=self.ctx.now, ref=self.ref, topic=self.topic)
 
 
 def _ack(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.context import Context, Services
 from bot.core.errors import UserError
-from bot.core.ids import MessageRef
+from bot.core.ids import MessageRef, Platform
 from bot.core.ui import Reply
 from bot.packs.plan import plan_week
 from bot.packs.schema import Question
@@ -156,7 +156,11 @@ async def deliver(services: Services, post_id: int, since: datetime | None = Non
         if question is None:
             log.error("question %s of post %s is gone from the packs", post.question_id, post.id)
             return
-        message = views.question_message(post, question, place.channel.timezone)
+        # Discord delivers thread text only with the message-content intent.
+        readable = place.platform is not Platform.DISCORD or bool(
+            services.settings.discord_message_content
+        )
+        message = views.question_message(post, question, place.channel.timezone, readable)
         message.marker = post.marker
         ref = await port.post(channel, message)
     async with services.store.session() as session:

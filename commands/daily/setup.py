@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import Any
 
 from bot.core.context import Context, Services
@@ -18,7 +17,7 @@ from bot.packs.plan import plan_week
 from bot.packs.schema import TOPICS
 from commands.daily import queries, views
 from commands.daily.posting import channel_pool
-from commands.daily.tables import DailySchedule
+from commands.daily.tables import DailyPost, DailySchedule
 from commands.daily.timing import (
     EVERY_DAY,
     check_zone,
@@ -144,13 +143,13 @@ async def status(ctx: Context) -> Reply:
         week = plan_week(schedule.plan_start, local_date(ctx.now, schedule.timezone))
         fields.append(Field("Plan week", f"{week.number}: {week.theme}"))
     for post in await queries.open_posts(ctx.session, channel.id):
-        fields.append(Field(f"Question #{post.number}", _phase(post, schedule.timezone, ctx.now),
+        fields.append(Field(f"Question #{post.number}", _phase(post, schedule.timezone),
                             inline=False))
     state = "paused" if schedule.paused else "running"
     return Reply(Message(title=f"Daily question: {state}", fields=fields))
 
 
-def _phase(post: Any, zone: str, now: datetime) -> str:
+def _phase(post: DailyPost, zone: str) -> str:
     if post.close_claimed_at is None:
         return f"answers open until {show_local(post.closes_at, zone)}"
     return f"reviews open until {show_local(post.review_ends_at, zone)}"

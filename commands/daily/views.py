@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.core.ui import Button, ButtonStyle, Field, Form, FormField, Message
 from bot.packs.schema import TOPICS, Question
@@ -43,12 +43,14 @@ def mine_button(post_id: int) -> Button:
     return Button("My reviews", f"daily.mine:{post_id}")
 
 
-def how_to_answer(question: Question, reveal: str) -> str:
-    where = (
-        "Press Answer: answers stay private until the close, then they are revealed together."
-        if reveal == "blind"
-        else "Reply in the thread below, or press Answer."
-    )
+def how_to_answer(question: Question, reveal: str, thread_answers: bool = True) -> str:
+    if reveal == "blind":
+        where = "Press Answer: answers stay private until the close, then they are revealed " \
+            "together."
+    elif thread_answers:
+        where = "Reply in the thread below, or press Answer."
+    else:
+        where = "Press Answer; the thread below is for discussion."
     how = HOW.get(question.kind, "")
     if question.kind == "numeric" and question.unit:
         how += f" (in {question.unit})."
@@ -66,7 +68,11 @@ def prompt_text(question: Question) -> str:
     return "\n".join(lines)
 
 
-def question_message(post: DailyPost, question: Question, zone: str) -> Message:
+def question_message(
+    post: DailyPost, question: Question, zone: str, thread_answers: bool = True
+) -> Message:
+    """`thread_answers` is False where the bot cannot read thread text (Discord without the
+    message-content intent): members are then pointed to the Answer button only."""
     return Message(
         title=f"Daily question #{post.number} · {post.local_date:%a} {post.local_date.day} "
         f"{post.local_date:%b %Y}",
@@ -74,7 +80,8 @@ def question_message(post: DailyPost, question: Question, zone: str) -> Message:
         fields=[
             Field("Topic", f"{TOPICS.get(question.topic, question.topic)} ({question.subtopic})"),
             Field("Difficulty", question.difficulty),
-            Field("How to answer", how_to_answer(question, post.reveal), inline=False),
+            Field("How to answer", how_to_answer(question, post.reveal, thread_answers),
+                  inline=False),
             Field("Deadline", show_local(post.closes_at, zone)),
         ],
         buttons=[answer_button(post.id)],
@@ -159,8 +166,9 @@ def close_message(
 ) -> Message:
     lines = []
     if question is not None:
-        lines += [f"**Model answer:** {model_answer(question).strip()}", "",
-                  question.explanation]
+        model = model_answer(question).strip()
+        joiner = "\n" if "\n" in model else " "  # a multi-line answer starts on its own line
+        lines += [f"**Model answer:**{joiner}{model}", "", question.explanation]
     fields = [Field("Answers", str(answers) + (f" ({correct} correct)" if correct is not None
                                                 else ""))]
     if answers:
@@ -300,7 +308,3 @@ def schedule_fields(schedule: DailySchedule, next_at: datetime | None) -> list[F
         Field("Packs", packs),
         Field("Topics", topics),
     ]
-
-
-def local_day_title(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"

@@ -66,15 +66,24 @@ _BOARD = and_(
 _SHOWN = and_(_BOARD, TOTALS.c.visible == true())
 _HERE = tuple_(TOTALS.c.points, TOTALS.c.person_id)
 _MINE = tuple_(bindparam("points"), bindparam("person"))
-_MEMBER = select(TOTALS.c.points, TOTALS.c.visible).where(
-    _BOARD, TOTALS.c.person_id == bindparam("person")
-)
-_NAMES = (
-    select(Account.person_id, Account.display_name, Person.display_name)
-    .join(Person, Person.id == Account.person_id)
-    .where(Account.workspace_id == bindparam("ws"),
-           Account.person_id.in_(bindparam("ids", expanding=True)))
-)
+_ME, _TOP, _ABOVE, _BELOW = 0, 1, 2, 3  # which part of a combined statement a row is from
+
+
+def _named(parts: CompoundSelect[int, int, bool, int]) -> Select[int, int, bool, int, str]:
+    """Rows of `parts` (person, points, visible, part) with the member's name in this workspace."""
+    rows = parts.subquery()
+    return (
+        select(rows.c.person_id, rows.c.points, rows.c.visible, rows.c.part,
+               func.coalesce(func.nullif(Account.display_name, ""), Person.display_name))
+        .select_from(rows)
+        .join(Person, Person.id == rows.c.person_id)
+        .outerjoin(Account, and_(Account.person_id == rows.c.person_id,
+                                 Account.workspace_id == bindparam("ws")))
+    )
+
+
+def _part(order: Select[int, int, bool, int]) -> Select[int, int, bool, int]:
+    return order.subquery().select()
 
 
 def _params(key: BoardKey, **more: object) -> dict[str, object]:
@@ -83,30 +92,36 @@ def _params(key: BoardKey, **more: object) -> dict[str, object]:
 
 
 @cache
-def _top(size: int) -> Select[int, int]:
-    return (
-        select(TOTALS.c.person_id, TOTALS.c.points)
+def _top_and_me(size: int) -> Select[int, int, bool, int, str]:
+    columns = (TOTALS.c.person_id, TOTALS.c.points, TOTALS.c.visible)
+    top = (
+        select(*columns, literal(_TOP).label("part"))
         .where(_SHOWN)
         .order_by(TOTALS.c.points.desc(), TOTALS.c.person_id.desc())
         .limit(size)
     )
+    me = select(*columns, literal(_ME).label("part")).where(
+        _BOARD, TOTALS.c.person_id == bindparam("person")
+    )
+    return _named(union_all(_part(top), me))
 
 
 @cache
-def _around(count: int) -> CompoundSelect[int, int, int]:
+def _around(count: int) -> Select[int, int, bool, int, str]:
+    columns = (TOTALS.c.person_id, TOTALS.c.points, TOTALS.c.visible)
     above = (
-        select(TOTALS.c.person_id, TOTALS.c.points, literal(1).label("side"))
+        select(*columns, literal(_ABOVE).label("part"))
         .where(_SHOWN, _HERE > _MINE)
         .order_by(TOTALS.c.points.asc(), TOTALS.c.person_id.asc())
         .limit(count)
     )
     below = (
-        select(TOTALS.c.person_id, TOTALS.c.points, literal(2).label("side"))
+        select(*columns, literal(_BELOW).label("part"))
         .where(_SHOWN, _HERE < _MINE)
         .order_by(TOTALS.c.points.desc(), TOTALS.c.person_id.desc())
         .limit(count)
     )
-    return union_all(above.subquery().select(), below.subquery().select())
+    return _named(union_all(_part(above), _part(below)))
 
 
 @cache
@@ -127,34 +142,33 @@ def _counts(wanted: int) -> Select[*tuple[int, ...]]:
     )
 
 
-async def top_entries(session: AsyncSession, key: BoardKey, size: int) -> list[Entry]:
-    rows = (await session.execute(_top(size), _params(key))).all()
+async def top_and_member(
+    session: AsyncSession, key: BoardKey, person_id: int | None, size: int
+) -> tuple[list[Entry], tuple[int, bool, str] | None]:
+    """The visible top `size` (ranked, named) and the member's (points, visible, name)."""
+    rows = (await session.execute(_top_and_me(size), _params(key, person=person_id))).all()
+    top = sorted((r for r in rows if r.part == _TOP), key=lambda r: (-r.points, -r.person_id))
     entries: list[Entry] = []
-    for i, (person_id, points) in enumerate(rows):
+    for i, row in enumerate(top):
         # Everyone with more points is listed before this row, so its rank is read off the list.
-        rank = entries[-1].rank if entries and entries[-1].points == points else i + 1
-        entries.append(Entry(rank, person_id, points))
-    return entries
-
-
-async def member_total(
-    session: AsyncSession, key: BoardKey, person_id: int
-) -> tuple[int, bool] | None:
-    """(points, visible) of a member on a board, or None when they have no points there."""
-    row = (await session.execute(_MEMBER, _params(key, person=person_id))).first()
-    return (row[0], bool(row[1])) if row is not None else None
+        rank = entries[-1].rank if entries and entries[-1].points == row.points else i + 1
+        entries.append(Entry(rank, row.person_id, row.points, row[4]))
+    mine = next(((r.points, bool(r.visible), r[4]) for r in rows if r.part == _ME), None)
+    return entries, mine
 
 
 async def neighbours(
     session: AsyncSession, key: BoardKey, person_id: int, points: int, count: int
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Visible members just above and just below (person_id, points), nearest first."""
+) -> tuple[list[Entry], list[Entry]]:
+    """Visible members just above and just below, nearest first (rank not yet known: 0)."""
     rows = await session.execute(_around(count), _params(key, points=points, person=person_id))
-    up: list[tuple[int, int]] = []
-    down: list[tuple[int, int]] = []
-    for person, value, side in rows:
-        (up if side == 1 else down).append((person, value))
-    return sorted(up, key=lambda r: (r[1], r[0])), sorted(down, key=lambda r: (-r[1], -r[0]))
+    up: list[Entry] = []
+    down: list[Entry] = []
+    for row in rows:
+        (up if row.part == _ABOVE else down).append(Entry(0, row.person_id, row.points, row[4]))
+    up.sort(key=lambda e: (e.points, e.person_id))
+    down.sort(key=lambda e: (-e.points, -e.person_id))
+    return up, down
 
 
 async def counts_above(
@@ -168,6 +182,14 @@ async def counts_above(
     more = {f"t{i}": t for i, t in enumerate(wanted)}
     values = (await session.execute(_counts(len(wanted)), _params(key, **more))).one()
     return int(values[0]), {t: int(v) for t, v in zip(wanted, values[1:], strict=True)}
+
+
+_NAMES = (
+    select(Account.person_id, Account.display_name, Person.display_name)
+    .join(Person, Person.id == Account.person_id)
+    .where(Account.workspace_id == bindparam("ws"),
+           Account.person_id.in_(bindparam("ids", expanding=True)))
+)
 
 
 async def names(session: AsyncSession, workspace_id: int, person_ids: set[int]) -> dict[int, str]:
@@ -188,35 +210,31 @@ async def board(
 ) -> Board:
     """The board for `key` seen by `person_id`: top `size`, their rank and `around` neighbours.
 
-    Five indexed queries, none reading more than the top, a few neighbours, one member's row
-    and the histogram's distinct totals: fast at 100k members (see bench.py).
+    Three indexed statements (top and the member's row; the neighbours; the histogram sum),
+    none reading more than the top, a few neighbours, one member's row and the board's distinct
+    totals: a few milliseconds at 100k members (see bench.py).
     """
-    top = await top_entries(session, key, size)
-    mine = await member_total(session, key, person_id) if person_id is not None else None
-    above: list[tuple[int, int]] = []
-    below: list[tuple[int, int]] = []
+    top, mine = await top_and_member(session, key, person_id, size)
+    above: list[Entry] = []
+    below: list[Entry] = []
     listed = next((e for e in top if e.person_id == person_id), None)
     if person_id is not None and mine is not None and mine[1] and listed is None:
         above, below = await neighbours(session, key, person_id, mine[0], around)
-    wanted = [v for _, v in above + below] + ([mine[0]] if mine is not None else [])
+    wanted = [e.points for e in above + below] + ([mine[0]] if mine is not None else [])
     ranked, higher = await counts_above(session, key, wanted)
     me_entry = None
     if person_id is not None and mine is not None:
-        me_entry = listed or Entry(1 + higher[mine[0]], person_id, mine[0])
-    around_entries = [Entry(1 + higher[v], p, v) for p, v in [*reversed(above), *below]]
-    shown = {e.person_id for e in top + around_entries}
-    shown |= {me_entry.person_id} if me_entry else set()
-    named = await names(session, key.workspace_id, shown)
+        me_entry = listed or Entry(1 + higher[mine[0]], person_id, mine[0], mine[2])
 
-    def with_name(e: Entry) -> Entry:
-        return Entry(e.rank, e.person_id, e.points, named.get(e.person_id, "someone"))
+    def ranked_entry(e: Entry) -> Entry:
+        return Entry(1 + higher[e.points], e.person_id, e.points, e.name)
 
     return Board(
         key=key,
-        top=[with_name(e) for e in top],
+        top=top,
         ranked=ranked,
-        me=with_name(me_entry) if me_entry else None,
+        me=me_entry,
         me_hidden=mine is not None and not mine[1],
-        above=[with_name(e) for e in around_entries[: len(above)]],
-        below=[with_name(e) for e in around_entries[len(above) :]],
+        above=[ranked_entry(e) for e in reversed(above)],
+        below=[ranked_entry(e) for e in below],
     )

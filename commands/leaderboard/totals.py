@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, insert, select, update
+from sqlalchemy import Table, and_, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.tables import Person, PointsEntry
-from bot.store.upsert import insert_once
 from commands.leaderboard.tables import PointsHistogram, PointsTotal
 
 PERIODS = ("week", "month", "all")
@@ -91,55 +90,79 @@ async def add_points(
 ) -> None:
     """Move a member's totals (and, if they are on the boards, the histogram) by `points`.
 
-    Boards and histogram buckets are always touched in the same order (periods, topics, then
-    ascending totals), so concurrent awards on PostgreSQL queue instead of deadlocking. The
-    member's row in `people` is read FOR SHARE: a concurrent `/me leaderboard off` waits for
-    this award (or this award for it), so the visible flags never disagree.
+    Four statements whatever the number of boards: lock the member, read their current totals,
+    upsert the totals, upsert the histogram. The member's `people` row is locked (FOR NO KEY
+    UPDATE on PostgreSQL; SQLite has one writer anyway), so awards to one member, and their
+    leaving or rejoining the boards, happen one after the other and the old totals read here
+    stay true until this transaction ends.
     """
     if points == 0:
         return
-    visible = await session.scalar(
-        select(PEOPLE.c.on_leaderboard)
-        .where(PEOPLE.c.id == person_id)
-        .with_for_update(read=True)
+    visible = bool(
+        await session.scalar(
+            select(PEOPLE.c.on_leaderboard)
+            .where(PEOPLE.c.id == person_id)
+            .with_for_update(key_share=True)
+        )
     )
-    for key in keys_for(workspace_id, at, topic):
-        old, new = await _bump_total(session, key, person_id, points, bool(visible))
-        if visible:
-            moves = [(new, 1)] if old is None else sorted([(old, -1), (new, 1)])
-            for value, delta in moves:
-                await _bump_bucket(session, key, value, delta)
-
-
-async def _bump_total(
-    session: AsyncSession, key: BoardKey, person_id: int, points: int, visible: bool
-) -> tuple[int | None, int]:
-    """(old total or None when the member was not on this board yet, new total)."""
-    bump = (
-        update(TOTALS)
-        .where(key.where(TOTALS), TOTALS.c.person_id == person_id)
-        .values(points=TOTALS.c.points + points)
-        .returning(TOTALS.c.points)
+    keys = keys_for(workspace_id, at, topic)
+    current = await session.execute(
+        select(TOTALS.c.period_kind, TOTALS.c.period_start, TOTALS.c.topic, TOTALS.c.points)
+        .where(
+            TOTALS.c.workspace_id == workspace_id,
+            TOTALS.c.person_id == person_id,
+            tuple_(TOTALS.c.period_kind, TOTALS.c.period_start, TOTALS.c.topic).in_(
+                [(k.kind, k.start, k.topic) for k in keys]
+            ),
+        )
     )
-    new = (await session.execute(bump)).scalar_one_or_none()
-    if new is not None:
-        return new - points, new
-    row = {**key.values(), "person_id": person_id, "points": points, "visible": visible}
-    if await insert_once(session, PointsTotal, row):
-        return None, points
-    new = (await session.execute(bump)).scalar_one()  # a concurrent award inserted it first
-    return new - points, new
+    old = {(kind, start, t): value for kind, start, t, value in current}
+    insert_ = _insert(session)
+    rows = [{**k.values(), "person_id": person_id, "points": points, "visible": visible}
+            for k in keys]
+    totals = insert_(TOTALS).values(rows)
+    await session.execute(
+        totals.on_conflict_do_update(
+            index_elements=["workspace_id", "period_kind", "period_start", "topic", "person_id"],
+            set_={"points": TOTALS.c.points + totals.excluded.points},
+        )
+    )
+    if not visible:
+        return
+    moves: dict[tuple[BoardKey, int], int] = {}
+    for k in keys:
+        before = old.get((k.kind, k.start, k.topic))
+        after = points + (before or 0)
+        if before is not None:
+            moves[(k, before)] = moves.get((k, before), 0) - 1
+        moves[(k, after)] = moves.get((k, after), 0) + 1
+    await _move_buckets(session, moves)
 
 
-async def _bump_bucket(session: AsyncSession, key: BoardKey, value: int, delta: int) -> None:
+def _insert(session: AsyncSession) -> Any:
     dialect = session.get_bind().dialect.name
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert_(HISTOGRAM).values(**key.values(), points=value, members=delta)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["workspace_id", "period_kind", "period_start", "topic", "points"],
-        set_={"members": HISTOGRAM.c.members + stmt.excluded.members},
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+async def _move_buckets(session: AsyncSession, moves: dict[tuple[BoardKey, int], int]) -> None:
+    """Add `delta` members to each (board, total) bucket, in one statement (sorted, so that
+    concurrent moves lock buckets in the same order)."""
+    rows = [
+        {**key.values(), "points": value, "members": delta}
+        for (key, value), delta in sorted(
+            moves.items(), key=lambda m: (m[0][0].kind, m[0][0].start, m[0][0].topic, m[0][1])
+        )
+        if delta
+    ]
+    if not rows:
+        return
+    stmt = _insert(session)(HISTOGRAM).values(rows)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["workspace_id", "period_kind", "period_start", "topic", "points"],
+            set_={"members": HISTOGRAM.c.members + stmt.excluded.members},
+        )
     )
-    await session.execute(stmt)
 
 
 async def set_visible(session: AsyncSession, person_id: int, visible: bool) -> None:
@@ -155,8 +178,8 @@ async def set_visible(session: AsyncSession, person_id: int, visible: bool) -> N
         .returning(TOTALS.c.workspace_id, TOTALS.c.period_kind, TOTALS.c.period_start,
                    TOTALS.c.topic, TOTALS.c.points)
     )
-    for ws, kind, start, topic, value in sorted(tuple(row) for row in rows):
-        await _bump_bucket(session, BoardKey(ws, kind, start, topic), value, 1 if visible else -1)
+    delta = 1 if visible else -1
+    await _move_buckets(session, {(BoardKey(w, k, s, t), v): delta for w, k, s, t, v in rows})
 
 
 @dataclass(frozen=True)

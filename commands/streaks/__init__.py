@@ -69,9 +69,9 @@ async def repair(ctx: Context) -> Reply:
     day = parse_day(str(ctx.args["date"]))
     member = await evaluate(ctx.session, ctx.workspace, person, ctx.now)
     today = member.streak.today
-    if day > today:
-        raise UserError(f"{day} has not happened yet for {name} (today is {today} in "
-                        f"{member.zone}).")
+    if day >= today:
+        raise UserError(f"{day} is not over yet for {name} (today is {today} in "
+                        f"{member.zone}); only past days can be repaired.")
     if day < today - timedelta(days=365):
         raise UserError("I only repair days of the last year.")
     if day.weekday() in await rest_weekdays(ctx.session, ctx.workspace.id):

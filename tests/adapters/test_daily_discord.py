@@ -83,6 +83,7 @@ async def test_a_daily_question_day_on_discord(
         await advance(driver, datetime(2026, 12, 1, 9, tzinfo=UTC))
         post = [m for m in driver.sent if m.channel_id == STUDY_ID and not m.ephemeral][-1]
         assert "Daily question #1" in post.text and post.buttons == ["Answer"]
+        assert "Reply in the thread below" in post.text  # the content intent is on
         assert post.thread_id is not None
         thread = post.thread_id
 

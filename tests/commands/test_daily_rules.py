@@ -25,6 +25,7 @@ from commands.daily.timing import (
     show_local,
     slots_between,
 )
+from commands.daily.views import how_to_answer
 from commands.spec import Wakeup
 from scheduler.runner import cron_trigger
 
@@ -152,3 +153,20 @@ def test_rubric_is_the_questions_own_up_to_four_or_the_default() -> None:
     with pytest.raises(ValueError, match="`nothing` for"):
         parse_scores(["", "1", "1"], DEFAULT_RUBRIC)
     assert parse_scores([" 5", "1", "3 "], DEFAULT_RUBRIC) == [5, 1, 3]
+
+
+def test_without_readable_threads_members_are_sent_to_the_answer_button() -> None:
+    from bot.packs.schema import Question
+
+    question = Question.model_validate({
+        "id": "q1", "topic": "evaluation", "subtopic": "x", "difficulty": "easy",
+        "kind": "numeric", "prompt": "How many?", "explanation": "Because.", "answer": 3,
+        "tolerance": 0, "unit": "ms",
+    })
+    assert how_to_answer(question, "open") == (
+        "Reply in the thread below, or press Answer. Give a number (in ms)."
+    )
+    assert how_to_answer(question, "open", thread_answers=False).startswith(
+        "Press Answer; the thread below is for discussion."
+    )
+    assert how_to_answer(question, "blind").startswith("Press Answer: answers stay private")

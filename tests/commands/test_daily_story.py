@@ -285,3 +285,21 @@ async def test_blind_day_reveals_at_close_and_scores_what_it_has(bot: ConsoleBot
     assert await ledger(bot, "dave") == base + Counter(review_given=2, well_rated_answer=5)
     assert await ledger(bot, "erin") == base
     assert events.dropped + events.refused == len(events.events)
+
+
+async def test_review_points_stop_after_three_per_question(bot: ConsoleBot) -> None:
+    await bot.say("/daily setup time:09:00 timezone:UTC days:tue packs:daily-test quorum:1")
+    await bot.say("!time +1h")
+    await bot.say("!thread")
+    for who, answer in zip(("alice", "bob", "carol", "dave", "erin"), "21B3b", strict=True):
+        await bot.say(answer, as_=who)
+    out = text(await bot.say("/daily"))
+    assert "Question #1: answers open until Wed 2 Dec 09:00 (UTC)" in out
+    await bot.say("!time +24h")
+    assert "Question #1: reviews open until Thu 3 Dec 09:00 (UTC)" in text(
+        await bot.say("/daily"))
+    for number in (1, 2, 3, 4, 5):
+        assert "saved" in await review(bot, "frank", number, 4, 4, 4)
+    assert await ledger(bot, "frank") == Counter(review_given=6)  # three paid reviews
+    out = text(await bot.say("/daily reviews", as_="alice"))
+    assert "Your answer #1: Score 4.0/5 from 1 review(s)" in out  # quorum 1: scored at once

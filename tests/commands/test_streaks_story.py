@@ -252,7 +252,8 @@ async def test_an_admin_repairs_a_day_lost_to_an_outage_and_the_ledger_says_who(
     again = text(await console.say("/streak repair alice 2026-12-03"))
     assert "2026-12-03 was already repaired for alice." in again
     assert "already kept 2026-12-02" in text(await console.say("/streak repair alice 2026-12-02"))
-    assert "has not happened yet" in text(await console.say("/streak repair alice 2026-12-05"))
+    assert "is not over yet" in text(await console.say("/streak repair alice 2026-12-05"))
+    assert "is not over yet" in text(await console.say("/streak repair alice 2026-12-04"))
     assert "YYYY-MM-DD" in text(await console.say("/streak repair alice 3/12/2026"))
     assert "I don't know a member `zed`" in text(await console.say("/streak repair zed 2026-12-03"))
     async with console.app.store.session() as session:
