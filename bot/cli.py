@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     from bot.adapters.slack.cli import add_slack_commands
 
     add_slack_commands(sub)
+    from benchmarks.cli import add_bench_command
+
+    add_bench_command(sub)
     return parser
 
 

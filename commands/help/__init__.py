@@ -21,12 +21,12 @@ async def show_help(ctx: Context) -> Reply:
         return Reply(Message(title=f"Help: /{wanted}", text="\n".join(lines)))
     fields = []
     for feature in registry.features:
-        visible = [c for c in feature.commands if ctx.is_admin or not c.admin]
-        if visible:
-            text = "\n".join(
-                f"`/{c.name}`{' (admin)' if c.admin else ''}: {c.description}" for c in visible
-            )
-            fields.append(Field(feature.name, text, inline=False))
+        lines = [
+            f"`/{c.name}`{' (admin)' if c.admin else ''}: {c.description}"
+            for c in feature.commands
+            if ctx.is_admin or not c.admin
+        ]
+        fields += [Field(feature.name, text, inline=False) for text in _chunks(lines)]
     return Reply(
         Message(
             title="StudyBot commands",
@@ -35,6 +35,20 @@ async def show_help(ctx: Context) -> Reply:
             fields=fields,
         )
     )
+
+
+FIELD_LIMIT = 1000  # a field value stays readable everywhere (Discord caps one at 1,024)
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    """Join lines into field values no longer than FIELD_LIMIT, never splitting a line."""
+    chunks: list[str] = []
+    for line in lines:
+        if chunks and len(chunks[-1]) + 1 + len(line) <= FIELD_LIMIT:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line[:FIELD_LIMIT])
+    return chunks
 
 
 FEATURE = Feature(

@@ -195,9 +195,14 @@ class Award:
 def aggregate(workspace_id: int, awards: Iterable[Award]) -> dict[BoardKey, Counter[int]]:
     """Totals per board and member, computed from ledger lines (rebuilds and benchmarks)."""
     boards: dict[BoardKey, Counter[int]] = defaultdict(Counter)
+    keys: dict[tuple[date, str | None], list[BoardKey]] = {}  # the boards depend on day and topic
     for award in awards:
         if award.points:
-            for key in keys_for(workspace_id, award.at, award.topic):
+            day = award.at.astimezone(UTC).date()
+            found = keys.get((day, award.topic))
+            if found is None:
+                found = keys[(day, award.topic)] = keys_for(workspace_id, award.at, award.topic)
+            for key in found:
                 boards[key][award.person_id] += award.points
     return boards
 
