@@ -88,6 +88,6 @@ async def run(wanted: list[str], *, quick: bool) -> Report:
 
 
 def _runners() -> dict[str, Runner]:
-    from benchmarks import throughput
+    from benchmarks import fanout, leaderboard, pairing, throughput
 
-    return {"a": throughput.run}
+    return {"a": throughput.run, "c": leaderboard.run, "d": pairing.run, "e": fanout.run}

@@ -2,10 +2,10 @@
 channel of a workspace that earned points lately; claimed per channel and ISO week.
 
 The recap covers the previous Monday-Sunday in the channel's timezone: top members by points,
-the longest live streaks, the most helpful reviewers (ledger reason `review_helpful`), the
-most-missed questions (wrong `quiz_answer` / `daily_answer` activity, grouped by the question id
-at the end of the activity ref, e.g. `daily:12:la-svd-1`), and the mock interviews done
-(distinct refs of `mock_interview` activity: both partners share one ref).
+the longest live streaks, the most helpful reviewers (ledger reason `review_helpful` or
+`helpful_review`), the most-missed questions (wrong `quiz_answer` / `daily_answer` activity,
+grouped by the question id at the end of the activity ref, e.g. `daily:12:la-svd-1`), and the
+mock interviews done (distinct refs of `mock_interview` activity: both partners share one ref).
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from commands.streaks.service import can_send, channel_ref
 RECAP_TIME = time(9, 0)
 GRACE = timedelta(days=2)  # a recap later than this (the bot was down) is skipped
 TOP = 5
+# Ledger reasons of a review its author found helpful (the brief's name, and the daily feature's).
+HELPFUL = ("review_helpful", "helpful_review")
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ async def gather(
     reviewers = list(await session.execute(
         select(PointsEntry.person_id, helpful)
         .join(Person, Person.id == PointsEntry.person_id)
-        .where(*visible, PointsEntry.reason == "review_helpful")
+        .where(*visible, PointsEntry.reason.in_(HELPFUL))
         .group_by(PointsEntry.person_id)
         .order_by(helpful.desc(), PointsEntry.person_id)
         .limit(3)

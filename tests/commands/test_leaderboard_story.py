@@ -115,7 +115,7 @@ async def test_monday_recap_in_the_daily_channel_once(console: ConsoleBot) -> No
     await give(console, "ben", 20)
     await give(console, "cat", 10, reason="review_helpful")
     await give(console, "dan", 5, reason="review_helpful")
-    await give(console, "dan", 4, reason="review_helpful")
+    await give(console, "dan", 4, reason="helpful_review")  # the daily feature's name
     for name in ("ann", "ben", "cat"):
         await act(console, name)
         await act(console, name, kind="daily_answer", ref="daily:1:la-001",
