@@ -88,6 +88,7 @@ async def run(wanted: list[str], *, quick: bool) -> Report:
 
 
 def _runners() -> dict[str, Runner]:
-    from benchmarks import fanout, leaderboard, pairing, throughput
+    from benchmarks import acks, fanout, leaderboard, memory, pairing, throughput
 
-    return {"a": throughput.run, "c": leaderboard.run, "d": pairing.run, "e": fanout.run}
+    return {"a": throughput.run, "b": acks.run, "c": leaderboard.run, "d": pairing.run,
+            "e": fanout.run, "f": memory.run}

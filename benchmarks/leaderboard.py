@@ -45,6 +45,12 @@ async def measure(app: App, members: int, answers: int, reads: int) -> tuple[flo
     began = time.perf_counter()
     community = await fill(app.store, members=members, answers=answers, now=START)
     filled = time.perf_counter() - began
+    if app.store.dialect == "postgresql":
+        # A live database has planner statistics (autovacuum analyzes growing tables); a
+        # bulk load this fresh has none yet, and reads are then about 3x slower.
+        async with app.store.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("ANALYZE"))
     rng = random.Random(12)
     topics = ["deep_learning", "statistics", "system_design", None, None, None]
     plan = [(rng.choice(community.person_ids), rng.choice(PERIODS), rng.choice(topics))
@@ -93,7 +99,7 @@ async def run(quick: bool, pg: Postgres) -> Section:
     except ImportError as exc:
         section.skipped("leaderboard p99", f"commands/leaderboard/bench.py is missing ({exc})")
         return section
-    members, answers, reads = (5_000, 50_000, 200) if quick else (100_000, 2_000_000, 1000)
+    members, answers, reads = (2_000, 20_000, 100) if quick else (100_000, 2_000_000, 1000)
     folder = Path(tempfile.mkdtemp(prefix="studybot-bench-c-"))
     app = bench_app(f"sqlite:///{folder / 'board.db'}", folder)
     await app.prepare()
@@ -119,5 +125,7 @@ async def run(quick: bool, pg: Postgres) -> Section:
         "boards), periods week, month and all, a quarter by topic; each read is its own "
         "transaction. The command rows run the same requests as `/leaderboard` events "
         "through Dispatcher.handle, one at a time.",
+        "PostgreSQL gets an ANALYZE after the bulk fill (autovacuum would have run one on a "
+        "live database); SQLite gets none, as the bot never runs one.",
     ]
     return section
