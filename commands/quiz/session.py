@@ -68,7 +68,9 @@ async def credit(
     """What every graded answer earns: activity, a spaced-repetition review, solo points."""
     person, now, q = attempt.person, attempt.now, attempt.open.question
     correct = attempt.verdict.correct
-    ref = f"quiz:{quiz.id}:{attempt.open.row.position}"
+    # The question id ends the ref: the recap's most-missed questions and pairing's "already
+    # seen" read it from there.
+    ref = f"quiz:{quiz.id}:{attempt.open.row.position}:{q.id}"
     day = now.astimezone(ZoneInfo(zone_of(person, attempt.channel))).date()
     await record_activity(
         session,
@@ -266,7 +268,7 @@ async def _credit_finish(
         day = now.astimezone(ZoneInfo(zone_of(person, channel))).date()
         await record_activity(
             session, workspace_id=workspace.id, person_id=person_id, kind="quiz_finished",
-            ref=f"quiz:{quiz.id}", at=now, local_day=day, topic=quiz.topic,
+            ref=f"quiz:{quiz.id}", at=now, local_day=day, topic=quiz.topic, size=quiz.count,
         )
         if quiz.mode != "race":
             right = sum(a.correct for a in (await queries.answers_of(
