@@ -121,14 +121,14 @@ class SlackWorld:
         envelope = await self.fake.socket.push("slash_commands", self.slash(user, text))
         await self.fake.socket.ack_of(envelope)
 
-    async def wait_for(self, predicate: Any, what: str, timeout: float = 30.0) -> Any:
+    async def wait_for(self, predicate: Any, what: str, within: float = 30.0) -> Any:
         began = time.perf_counter()
-        while time.perf_counter() - began < timeout:
+        while time.perf_counter() - began < within:
             for item in reversed(self.fake.sent):
                 if predicate(item):
                     return item
             await asyncio.sleep(0.05)
-        raise RuntimeError(f"the bot did not {what} within {timeout:.0f} s")
+        raise RuntimeError(f"the bot did not {what} within {within:.0f} s")
 
 
 async def _start_bot(world: SlackWorld, folder: Path, name: str) -> BotProcess:

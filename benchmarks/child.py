@@ -43,7 +43,7 @@ class BotProcess:
         assert self.proc is not None
         return self.proc.pid
 
-    async def start(self, timeout: float = 120.0) -> float:
+    async def start(self, within: float = 120.0) -> float:
         """Start and wait until /healthz says ready; returns the seconds that took."""
         log = self.log_path.open("wb")
         began = time.perf_counter()
@@ -53,7 +53,7 @@ class BotProcess:
         )
         log.close()
         async with aiohttp.ClientSession() as http:
-            while time.perf_counter() - began < timeout:
+            while time.perf_counter() - began < within:
                 if self.proc.returncode is not None:
                     raise RuntimeError(f"the bot exited with {self.proc.returncode}: "
                                        f"{self.log_tail()}")
@@ -65,7 +65,7 @@ class BotProcess:
                     pass
                 await asyncio.sleep(0.2)
         await self.kill()
-        raise RuntimeError(f"the bot was not ready after {timeout:.0f} s: {self.log_tail()}")
+        raise RuntimeError(f"the bot was not ready after {within:.0f} s: {self.log_tail()}")
 
     async def metric(self, name: str, **labels: str) -> float:
         """The sum of a metric's samples whose labels include `labels`."""
@@ -85,13 +85,13 @@ class BotProcess:
         """(VmRSS, VmHWM) of the child in kB: resident now, and the peak."""
         return _status_kb(self.pid)
 
-    async def stop(self, timeout: float = 60.0) -> int:
+    async def stop(self, within: float = 60.0) -> int:
         """SIGTERM and wait; returns the exit code (0 is a clean shutdown)."""
         assert self.proc is not None
         if self.proc.returncode is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
-            return await asyncio.wait_for(self.proc.wait(), timeout)
+            return await asyncio.wait_for(self.proc.wait(), within)
         except TimeoutError:
             await self.kill()
             return -9

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from benchmarks.common import START, NullChat, write_pack
 from bot.app import App, build
 from bot.clock import FakeClock
 from bot.config import Settings
@@ -22,7 +23,6 @@ from bot.core.events import CommandInvoked, FormSubmitted, Inbound, MessagePoste
 from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef, UserRef, WorkspaceRef
 from bot.core.ui import Reply
 from bot.store.tables import Account
-from benchmarks.common import START, NullChat, write_pack
 from commands.daily.tables import DailyAnswer, DailyPost
 
 ANSWER_TEXT = "KS test per feature every hour against the training sample; alert the owner."

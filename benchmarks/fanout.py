@@ -15,9 +15,11 @@ against what actually reached the fake, and the fake counts its 429 answers.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,11 +35,12 @@ DISCORD_TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token-for-benchmarks"
 CHANNELS_PER_GUILD = 100
 TARGET_RATIO = 1.1
 POST_AT = START.replace(hour=9)
+BUDGET_SECONDS = 60.0
 
 
 @dataclass
 class FanOut:
-    """One platform's fan-out: time, requests, what the floor allows, 429s, posts that landed."""
+    """One pass of a fan-out: time, requests, what the floor allows, 429s, posts that landed."""
 
     platform: str
     channels: int
@@ -46,10 +49,66 @@ class FanOut:
     floor: float
     limited: int
     posted: int
+    finished: bool = True
 
     @property
     def ratio(self) -> float:
         return self.seconds / self.floor if self.floor else math.inf
+
+
+@dataclass
+class Passes:
+    """The production pass (the scheduler's run_due, within a time budget), and a second pass
+    over what it left, running the same due work in order without collecting it again."""
+
+    scheduler: FanOut
+    direct: FanOut | None
+    collect_seconds: float
+
+
+class Counters:
+    """Reads what reached a fake: requests, 429s and landed posts, as running totals."""
+
+    def __init__(self, requests: Callable[[], int], limited: Callable[[], int],
+                 posted: Callable[[], int]) -> None:
+        self.requests, self.limited, self.posted = requests, limited, posted
+
+    def snapshot(self) -> tuple[int, int, int]:
+        return self.requests(), self.limited(), self.posted()
+
+
+async def fan_out(app: App, platform: str, count: int, counters: Counters,
+                  per_second: float, budget: float) -> Passes:
+    """Run the 09:00 wake-up's work: first through run_due (bounded by `budget` seconds),
+    then, for anything left, the same DueWork items in order without re-collecting."""
+    began = time.perf_counter()
+    await app.scheduler.collect(POST_AT)
+    collect_seconds = time.perf_counter() - began
+
+    def result(before: tuple[int, int, int], seconds: float, finished: bool) -> FanOut:
+        requests, limited, posted = (a - b for a, b in zip(counters.snapshot(), before,
+                                                            strict=True))
+        return FanOut(platform, count, seconds, requests, requests / per_second, limited,
+                      posted, finished)
+
+    before = counters.snapshot()
+    began = time.perf_counter()
+    task = asyncio.create_task(app.scheduler.run_due(POST_AT))
+    done, _ = await asyncio.wait({task}, timeout=budget)
+    if not done:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    await app.dispatcher.drain()
+    scheduler = result(before, time.perf_counter() - began, bool(done))
+    if done:
+        return Passes(scheduler, None, collect_seconds)
+    work = await app.scheduler.collect(POST_AT)
+    before = counters.snapshot()
+    began = time.perf_counter()
+    for item in work:
+        await item.run(app.services)
+    await app.dispatcher.drain()
+    return Passes(scheduler, result(before, time.perf_counter() - began, True), collect_seconds)
 
 
 async def _setup_channels(app: App, channels: list[ChannelRef]) -> None:
@@ -65,7 +124,7 @@ async def _setup_channels(app: App, channels: list[ChannelRef]) -> None:
             raise RuntimeError(f"/daily setup failed in {channel.id}: {text or reply!r}")
 
 
-async def discord_fanout(count: int, folder: Path) -> FanOut:
+async def discord_fanout(count: int, folder: Path, budget: float) -> Passes:
     import yarl
     from discord.gateway import DiscordWebSocket
     from discord.http import Route
@@ -100,16 +159,12 @@ async def discord_fanout(count: int, folder: Path) -> FanOut:
         app.attach(DiscordAdapter(app.dispatcher, settings,
                                   tuning=DiscordTuning(guild_ready_timeout=0.2)))
         await app.start(schedule=False)
-        requests, limited = fake.rest_requests(), fake.limited
-        began = time.perf_counter()
-        await app.scheduler.run_due(POST_AT)
-        await app.dispatcher.drain()
-        seconds = time.perf_counter() - began
-        requests = fake.rest_requests() - requests
-        posted = sum(1 for m in fake.messages.values()
-                     if m.author.bot and m.thread_id is not None)
-        return FanOut("Discord", count, seconds, requests, requests / DISCORD_PER_SECOND,
-                      fake.limited - limited, posted)
+        counters = Counters(
+            fake.rest_requests, lambda: fake.limited,
+            lambda: sum(1 for m in fake.messages.values()
+                        if m.author.bot and m.thread_id is not None),
+        )
+        return await fan_out(app, "Discord", count, counters, DISCORD_PER_SECOND, budget)
     finally:
         try:
             await app.stop()
@@ -118,7 +173,7 @@ async def discord_fanout(count: int, folder: Path) -> FanOut:
             await fake.close()
 
 
-async def slack_fanout(count: int, folder: Path) -> FanOut:
+async def slack_fanout(count: int, folder: Path, budget: float) -> Passes:
     from benchmarks.limits import WORKSPACE_POSTS, LimitedSlack
     from bot.adapters.slack.adapter import SlackAdapter
     from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, BOT_USER, TEAM_ID
@@ -145,15 +200,14 @@ async def slack_fanout(count: int, folder: Path) -> FanOut:
         app.attach(SlackAdapter(app.dispatcher, settings))  # production pacing and retries
         await app.start(schedule=False)
         await fake.socket.wait_connected()
-        calls, limited = len(fake.calls), fake.limited
-        began = time.perf_counter()
-        await app.scheduler.run_due(POST_AT)
-        await app.dispatcher.drain()
-        seconds = time.perf_counter() - began
-        posts = [c for c in fake.calls[calls:] if c.method == "chat.postMessage"]
-        landed = sum(1 for c in posts if c.status in (0, 200) and c.error is None)
-        return FanOut("Slack", count, seconds, len(posts), landed / WORKSPACE_POSTS,
-                      fake.limited - limited, landed)
+
+        def posts(landed: bool) -> int:
+            return sum(1 for c in fake.calls if c.method == "chat.postMessage"
+                       and (not landed or (c.status in (0, 200) and c.error is None)))
+
+        # The floor counts the posts that landed: a refused call is not a post.
+        counters = Counters(lambda: posts(True), lambda: fake.limited, lambda: posts(True))
+        return await fan_out(app, "Slack", count, counters, WORKSPACE_POSTS, budget)
     finally:
         try:
             await app.stop()
@@ -161,39 +215,73 @@ async def slack_fanout(count: int, folder: Path) -> FanOut:
             await fake.stop()
 
 
-def _row(result: FanOut, floor_words: str) -> Row:
-    ok = result.ratio <= TARGET_RATIO and result.limited == 0 and result.posted == result.channels
-    return Row(
-        f"daily fan-out to {result.channels:,} channels, {result.platform}",
-        f"{result.seconds:.1f} s, {result.limited} x 429, {result.posted}/{result.channels} "
-        "posted",
-        f"floor {result.floor:.1f} s ({floor_words}): {result.ratio:.2f}x the floor",
+def _rows(passes: Passes, unit: str, rate_words: str) -> list[Row]:
+    first, second = passes.scheduler, passes.direct
+    ok = (first.finished and first.ratio <= TARGET_RATIO and first.limited == 0
+          and first.posted == first.channels)
+    if first.finished:
+        figure = f"{first.seconds:.1f} s, {first.limited} x 429, " \
+                 f"{first.posted}/{first.channels} posted"
+    else:
+        figure = f"stopped after {first.seconds:.0f} s with {first.posted}/{first.channels} " \
+                 f"posted, {first.limited} x 429"
+    rows = [Row(
+        f"daily fan-out to {first.channels:,} channels, {first.platform}, via the scheduler",
+        figure,
+        f"floor {first.floor:.1f} s for its {first.requests:,} {unit} at {rate_words}: "
+        f"{first.ratio:.2f}x the floor",
         f"<= {TARGET_RATIO}x floor, no 429",
         verdict(ok),
-    )
+    )]
+    if second is not None:
+        rows.append(Row(
+            f"the {first.channels - first.posted:,} channels left, {second.platform}, same due "
+            "work run in order without re-collecting",
+            f"{second.seconds:.1f} s, {second.limited} x 429, {second.posted} posted",
+            f"floor {second.floor:.1f} s for its {second.requests:,} {unit}: "
+            f"{second.ratio:.2f}x the floor",
+            f"<= {TARGET_RATIO}x floor, no 429",
+            "info",
+        ))
+    return rows
 
 
 async def run(quick: bool, _pg: object) -> Section:
     section = Section("e", "Daily fan-out to 1,000 channels under the platforms' rate limits")
     count = 30 if quick else 1000
+    budget = 60.0 if quick else BUDGET_SECONDS
     if not fakes_available():
         for platform in ("Discord", "Slack"):
             section.skipped(f"daily fan-out, {platform}",
                             "needs the fakes in tests/fakes (a source checkout)")
         return section
-    folder = Path(tempfile.mkdtemp(prefix="studybot-bench-e-"))
-    discord_result = await discord_fanout(count, folder)
-    section.add(_row(discord_result, f"{discord_result.requests:,} requests at 50/s"))
-    slack_result = await slack_fanout(count, folder)
     from benchmarks.limits import WORKSPACE_POSTS
 
-    section.add(_row(slack_result, f"{slack_result.posted:,} posts at the modelled "
-                                   f"{WORKSPACE_POSTS:.0f}/s workspace cap"))
+    folder = Path(tempfile.mkdtemp(prefix="studybot-bench-e-"))
+    discord_passes = await discord_fanout(count, folder, budget)
+    section.add(*_rows(discord_passes, "requests", "50/s"))
+    slack_passes = await slack_fanout(count, folder, budget)
+    section.add(*_rows(slack_passes, "posts", f"the modelled {WORKSPACE_POSTS:.0f}/s"))
+    slow = [p for p in (discord_passes, slack_passes) if not p.scheduler.finished]
+    if slow:
+        collect = max(p.collect_seconds for p in slow)
+        section.notes.append(
+            f"Why the scheduler pass misses: run_due collects every job's due work again "
+            f"after each item it runs, and one collection with {count:,} daily channels took "
+            f"{collect:.2f} s here (most of it leaderboard.recap's due(), which asks three "
+            "queries per channel; daily.close's grows with the posts made). So a fan-out to N "
+            "channels costs N collections: quadratic. The pass was stopped after "
+            f"{budget:.0f} s; the second row runs the rest of the same due work in order. What "
+            "would close it: run every item due at the same instant before collecting again "
+            "(each item re-checks its claim, so a stale one is harmless), and make the due() "
+            "questions one query per job."
+        )
     section.notes += [
-        "The adapters run with their production settings (pacing, retries); the fakes are "
-        "tests/fakes with the limits of benchmarks/limits.py switched on, in this process. "
-        "Setup (`/daily setup` per channel) is not timed; the time runs from the scheduler's "
-        "run at 09:00 until every send has finished.",
+        "The adapters run with their production settings (pacing, retries; only Discord's "
+        "start-up wait for more servers is shortened); the fakes are tests/fakes with the "
+        "limits of benchmarks/limits.py switched on, in this process. Setup (`/daily setup` "
+        "per channel, through the dispatcher) is not timed; the time runs from the "
+        "scheduler's run at 09:00 until every send has finished.",
         "Slack publishes no number for chat.postMessage's workspace-wide limit; the fake "
         f"models it as {WORKSPACE_POSTS:.0f} posts/s, the pace the Slack adapter is tuned for "
         "(SlackTuning.global_interval_seconds), so its floor is an assumption, not a fact.",

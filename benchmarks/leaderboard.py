@@ -38,8 +38,10 @@ async def _floor(app: App, n: int) -> list[float]:
     return out
 
 
-async def measure(app: App, members: int, answers: int, reads: int) -> tuple[float, dict[str, list[float]]]:
-    """Fill, then time `reads` board reads and `reads` commands; returns (fill seconds, timings)."""
+async def measure(
+    app: App, members: int, answers: int, reads: int
+) -> tuple[float, dict[str, list[float]]]:
+    """Fill, then time board reads and as many commands; returns (fill seconds, timings)."""
     from commands.leaderboard.bench import fill, query
 
     began = time.perf_counter()

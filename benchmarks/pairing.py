@@ -59,7 +59,8 @@ async def run(quick: bool, _pg: object) -> Section:
             synthetic_candidates,
         )
     except ImportError as exc:
-        section.skipped("pairing time", f"commands/pairing/matching.py has no benchmark API ({exc})")
+        section.skipped("pairing time",
+                        f"commands/pairing/matching.py has no benchmark API ({exc})")
         return section
     for n in (100, 400):
         result = benchmark(n, with_optimum=True)

@@ -24,7 +24,7 @@ import aiohttp
 import pytest
 
 from bot.adapters.slack.adapter import EVENTS_PATH, SlackAdapter
-from bot.app import App, build
+from bot.app import build
 from bot.clock import FakeClock
 from bot.health import serve_health
 from bot.logs import setup_logging
