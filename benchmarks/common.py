@@ -64,6 +64,8 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 
 def ms(seconds: float) -> str:
+    if math.isinf(seconds):
+        return "never (no ack)"
     return f"{seconds * 1000:.1f} ms" if seconds < 0.1 else f"{seconds * 1000:.0f} ms"
 
 

@@ -2,9 +2,11 @@
 
 Every channel gets `/daily setup time:09:00` (through the dispatcher); then the real adapter
 connects to the local fake with the platform's rate limits switched on (benchmarks/limits.py)
-and the scheduler runs what is due at 09:00, exactly as the wake-up does in production. The
-time is compared with the floor the limits set for the requests the posts need, measured
-against what actually reached the fake, and the fake counts its 429 answers.
+and the scheduler runs what is due at 09:00 (run_due, as the wake-up does in production),
+within a time budget. What it leaves undone is then run as the same due work, in order,
+without collecting it again: that pass shows the adapters' pacing apart from the scheduler's
+own cost. Each pass's time is compared with the floor the limits set for the requests that
+reached the fake, and the fake counts its 429 answers.
 
 - Discord: each post is a message and a thread (two requests); floor = requests / 50 per s.
   1,000 channels need 10 servers (a server holds at most 500 channels).

@@ -59,7 +59,10 @@ class App:
             self.scheduler.start()
 
     async def stop(self) -> None:
+        # Pause first: a scheduled run finishes the item it is on (claim, send, confirm) and
+        # takes no other; the rest is caught up at the next start.
         self.scheduler.pause()
+        await self.scheduler.drain()
         await self.dispatcher.drain()
         for adapter in reversed(self.adapters):
             try:

@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import FakeClock, OffsetClock
 from bot.core.context import Services
+from bot.core.errors import StoreUnavailable
 from commands.spec import DueWork, Wakeup
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,11 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
         self.ran = 0
+        # Set by pause(): a run stops before its next item (each item is claim, send, confirm).
+        self._stopping = False
+        self._runs: set[asyncio.Task[object]] = set()
+        # Set once the catch-up run at start has finished (or failed); tests and /healthz wait.
+        self.caught_up = asyncio.Event()
         services.schedule_listeners.append(self.sync_wakeups)
 
     async def collect(self, until: datetime) -> list[DueWork]:
@@ -70,6 +76,8 @@ class Scheduler:
         clock = self.services.clock
         done: set[str] = set()
         for _ in range(MAX_STEPS):
+            if self._stopping:
+                break
             pending = [(j, w) for j, w in await self._collect_named(until) if w.key not in done]
             if not pending:
                 break
@@ -92,21 +100,52 @@ class Scheduler:
         return len(done)
 
     def start(self) -> None:
-        """Start ticking on the running loop (APScheduler must start inside it)."""
+        """Start ticking on the running loop (APScheduler must start inside it), and catch up
+        at once on what fell due while the bot was down."""
+        self._stopping = False
+        self.caught_up.clear()
         self._aps = AsyncIOScheduler(
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
         )
         self._aps.add_job(
-            self._tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick", replace_existing=True
+            self.tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick", replace_existing=True
         )
-        # No trigger: runs once, at once, on the loop (the jobs come from our own tables).
+        # No trigger: each runs once, at once, on the loop (the jobs come from our own tables).
         self._aps.add_job(self.sync_wakeups, id="wakeups")
+        self._aps.add_job(self.catch_up, id="catch-up")
         self._aps.start()
 
-    async def _tick(self) -> None:
-        # A wake-up and the tick may fire together; one run at a time is enough.
-        async with self._tick_lock:
-            await self.run_due(self.services.clock.now())
+    async def catch_up(self) -> int:
+        """The run at start: what fell due while the bot was down (each job's `due` decides
+        what is still worth doing late; the claims make a second instance's run a no-op)."""
+        try:
+            ran = await self.tick()
+            log.info("catch-up at start: %d scheduled item(s) ran", ran)
+            return ran
+        finally:
+            self.caught_up.set()
+
+    async def tick(self) -> int:
+        """One run of everything due now; never raises (the next tick tries again)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._runs.add(task)
+        try:
+            # A wake-up and the tick may fire together; one run at a time is enough.
+            async with self._tick_lock:
+                if self._stopping:
+                    return 0
+                return await self.run_due(self.services.clock.now())
+        except StoreUnavailable as exc:
+            self.services.metrics.errors.labels("scheduler").inc()
+            log.warning("database unavailable, the next tick tries again: %s", exc)
+        except Exception:
+            self.services.metrics.errors.labels("scheduler").inc()
+            log.exception("scheduler run failed; the next tick tries again")
+        finally:
+            if task is not None:
+                self._runs.discard(task)
+        return 0
 
     async def wakeups(self) -> list[Wakeup]:
         found: list[Wakeup] = []
@@ -130,7 +169,7 @@ class Scheduler:
                 job.remove()
         for job_id, wakeup in wanted.items():
             aps.add_job(
-                self._tick,
+                self.tick,
                 cron_trigger(wakeup),
                 id=job_id,
                 replace_existing=True,
@@ -146,9 +185,17 @@ class Scheduler:
         return {job.id: job for job in self._aps.get_jobs() if job.id.startswith(WAKE_PREFIX)}
 
     def pause(self) -> None:
-        # shutdown() would cancel running jobs; pausing lets in-flight work finish.
+        """Stop starting work: no new runs, and a run in progress stops after its current item.
+
+        shutdown() would cancel running jobs mid-send; pausing lets in-flight work finish."""
+        self._stopping = True
         if self._aps is not None and self._aps.running:
             self._aps.pause()
+
+    async def drain(self) -> None:
+        """Wait until the runs in progress (after `pause()`: their current items) are done."""
+        while self._runs:
+            await asyncio.wait(list(self._runs))
 
     def stop(self) -> None:
         if self._aps is not None and self._aps.running:

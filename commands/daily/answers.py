@@ -8,6 +8,8 @@ thread takes no answers: they arrive privately and are revealed together at the 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.core.context import Context
 from bot.core.errors import NotFound, UserError
 from bot.core.events import FormSubmitted, MessagePosted
@@ -37,21 +39,24 @@ def is_open(post: DailyPost, ctx: Context) -> bool:
     return post.close_claimed_at is None and ctx.now < post.closes_at
 
 
-def closed_text(place: Place) -> str:
+def closed_text(place: Place, now: datetime) -> str:
     post = place.post
     zone = place.channel.timezone
-    return (
+    text = (
         f"Sorry, answers to daily question #{post.number} closed at "
         f"{show_local(post.closes_at, zone)}, so I did not record this one. The model answer "
-        "and everyone's answers are in the thread; you can still review them there."
+        "and everyone's answers are in the thread."
     )
+    if post.review_claimed_at is None and now < post.review_ends_at:
+        text += f" You can still review them there until {show_local(post.review_ends_at, zone)}."
+    return text
 
 
 async def answer_pressed(ctx: Context) -> Reply:
     """The Answer button: a form, opened with the member's current answer if any."""
     place = await load_place(ctx, ctx.action_arg)
     if not is_open(place.post, ctx):
-        raise UserError(closed_text(place))
+        raise UserError(closed_text(place, ctx.now))
     existing = await queries.answer_of(ctx.session, place.post.id, ctx.person.id)
     question = ctx.services.packs.question(ctx.workspace.id, place.post.question_id)
     current = existing.text if existing is not None else ""
@@ -81,7 +86,7 @@ async def thread_message(ctx: Context) -> Reply | None:
     if await queries.answer_of(ctx.session, post.id, ctx.person.id) is not None:
         return None  # they answered already: this is discussion
     if not is_open(post, ctx):
-        return Reply.private_text(closed_text(place))
+        return Reply.private_text(closed_text(place, ctx.now))
     if post.reveal == "blind":
         # No button here: on Discord this reply travels as a DM, outside the server.
         return Reply.private_text(
@@ -131,7 +136,7 @@ async def record(ctx: Context, place: Place, raw: str, *, via: str) -> Reply:
     """Store a new answer or an edit; grade auto-graded kinds; award first-time points."""
     post = place.post
     if not is_open(post, ctx):
-        raise UserError(closed_text(place))
+        raise UserError(closed_text(place, ctx.now))
     text = clean(raw)
     question = ctx.services.packs.question(ctx.workspace.id, post.question_id)
     readable(question, text)

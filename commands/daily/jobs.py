@@ -2,22 +2,29 @@
 
 Pure questions: `due(services, until)` reads the database and the clock and returns work; it
 changes nothing. Slots are listed from each channel's schedule (see timing.py). A slot that
-was missed while the bot was down is made up only if it is the latest one: after a long
-outage a channel gets today's question, not a burst of old ones.
+was missed while the bot was down is made up only if it is the latest one and its answer
+window is still open: after a long outage a channel gets today's question, not a burst of old
+ones, and never a question whose answers would already be closed. Each slot given up this way
+is logged once (a note in the store, so a restart or a second instance does not log it again).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import logging
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from bot.core.context import Services
+from bot.store.tables import Note
+from bot.store.upsert import insert_once
 from commands.daily import queries
 from commands.daily.closing import close_post, end_reviews
 from commands.daily.posting import retry_post, run_slot
 from commands.daily.sending import STALE
 from commands.daily.timing import parse_time, slots_between
 from commands.spec import DueWork, JobSpec, Wakeup
+
+log = logging.getLogger(__name__)
 
 CATCH_UP = timedelta(days=8)  # the latest missed slot of any weekly schedule is this recent
 
@@ -36,15 +43,24 @@ async def due_posts(services: Services, until: datetime) -> list[DueWork]:
         since = (now - CATCH_UP - timedelta(days=1)).date()  # a day of slack for local dates
         claimed = await queries.claimed_slots(session, [s.channel_id for s in schedules], since)
         stale = await queries.unposted(session, _platforms(services))
+    missed: list[tuple[int, date, datetime, str]] = []
     for schedule in schedules:
         start = max(schedule.active_since, now - CATCH_UP)
         slots = list(slots_between(schedule.post_time, schedule.timezone, schedule.days,
                                    start, until))
+        window = timedelta(hours=schedule.window_hours)
         for i, slot in enumerate(slots):
             if (schedule.channel_id, slot.day.isoformat()) in claimed:
                 continue
             if i + 1 < len(slots) and slots[i + 1].at <= now:
-                continue  # missed while down, and a later slot is due too: skip it
+                # missed while down, and a later slot is due too: give it up
+                missed.append((schedule.channel_id, slot.day, slot.at, "a later one is due"))
+                continue
+            if slot.at + window <= now:
+                # missed while down past its answer window: posting it now helps nobody
+                missed.append((schedule.channel_id, slot.day, slot.at,
+                               f"its {schedule.window_hours} h answer window is over"))
+                continue
             work.append(DueWork(
                 slot.at,
                 f"daily:post:{schedule.channel_id}:{slot.day.isoformat()}",
@@ -55,7 +71,33 @@ async def due_posts(services: Services, until: datetime) -> list[DueWork]:
         if at <= until:
             work.append(DueWork(at, f"daily:repost:{post.id}:{post.claimed_at.isoformat()}",
                                 partial(retry_post, post_id=post.id, claimed_at=post.claimed_at)))
+    if missed:
+        async with services.store.session() as session:
+            noted = await queries.noted(session, [_skip_key(c, d) for c, d, _, _ in missed])
+        work += [
+            DueWork(at, f"daily:skip:{channel_id}:{day.isoformat()}",
+                    partial(skip_slot, channel_id=channel_id, day=day, why=why))
+            for channel_id, day, at, why in missed
+            if _skip_key(channel_id, day) not in noted
+        ]
     return work
+
+
+def _skip_key(channel_id: int, day: date) -> str:
+    return f"daily:skipped:{channel_id}:{day.isoformat()}"
+
+
+async def skip_slot(services: Services, channel_id: int, day: date, why: str) -> None:
+    """Give up a slot missed while the bot was down: note it (once, for every instance), log."""
+    now = services.clock.now()
+    async with services.store.session() as session:
+        if await queries.post_by_slot(session, channel_id, day.isoformat()) is not None:
+            return  # another instance posted it meanwhile
+        if not await insert_once(session, Note, {"key": _skip_key(channel_id, day),
+                                                 "value": f"skipped at {now.isoformat()}"}):
+            return
+    log.warning("daily question of channel %s for %s skipped: the bot was down over it and %s",
+                channel_id, day.isoformat(), why)
 
 
 async def due_closes(services: Services, until: datetime) -> list[DueWork]:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.ids import ChannelRef, Platform, ThreadRef, UserRef, WorkspaceRef
-from bot.store.tables import Account, Channel, Workspace
+from bot.store.tables import Account, Channel, Note, Workspace
 from commands.daily.tables import (
     DailyAnswer,
     DailyAssignment,
@@ -85,6 +85,14 @@ async def claimed_slots(
         )
     )
     return {(channel_id, slot) for channel_id, slot in rows}
+
+
+async def noted(session: AsyncSession, keys: Collection[str]) -> set[str]:
+    """Which of these note keys are stored (slots given up after an outage, see jobs.py)."""
+    if not keys:
+        return set()
+    rows = await session.scalars(select(Note.key).where(Note.key.in_(list(keys))))
+    return set(rows)
 
 
 # ---------------------------------------------------------------- posts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +18,22 @@ from tests.harness import ConsoleBot
 
 @pytest.fixture
 async def bot(sqlite_url: str, clock: FakeClock, tmp_path: Path) -> AsyncIterator[ConsoleBot]:
-    started = await start_bot(sqlite_url, clock, tmp_path)
-    yield started
-    await started.stop()
+    running = await start_bot(sqlite_url, clock, tmp_path)
+    yield running
+    await running.stop()
+
+
+async def started(scheduler: Scheduler) -> None:
+    """Start as production does, and wait for the runs at start to finish."""
+    scheduler.start()
+    await asyncio.wait_for(scheduler.caught_up.wait(), 5)
+    await scheduler.sync_wakeups()
+
+
+async def stopped(scheduler: Scheduler) -> None:
+    scheduler.pause()
+    await scheduler.drain()
+    scheduler.stop()
 
 
 def next_fire(scheduler: Scheduler, after: datetime) -> list[datetime]:
@@ -34,9 +48,8 @@ def next_fire(scheduler: Scheduler, after: datetime) -> list[datetime]:
 
 async def test_wakeups_follow_setup_pause_and_resume(bot: ConsoleBot) -> None:
     scheduler = bot.app.scheduler
-    scheduler.start()  # inside the running loop, as production does
+    await started(scheduler)  # inside the running loop, as production does
     try:
-        await scheduler.sync_wakeups()
         assert scheduler.wakeup_jobs() == {}
         await bot.say("/daily setup time:10:00 timezone:Europe/Berlin days:weekdays")
         jobs = scheduler.wakeup_jobs()
@@ -55,17 +68,16 @@ async def test_wakeups_follow_setup_pause_and_resume(bot: ConsoleBot) -> None:
         await bot.say("/daily resume")
         assert len(scheduler.wakeup_jobs()) == 1
     finally:
-        scheduler.stop()
+        await stopped(scheduler)
 
 
 async def test_wakeups_are_rebuilt_from_the_tables_at_start(bot: ConsoleBot) -> None:
     await bot.say("/daily setup time:06:00 timezone:Asia/Kolkata")  # scheduler not running
     fresh = Scheduler(bot.app.services)
-    fresh.start()
+    await started(fresh)
     try:
-        await fresh.sync_wakeups()
         assert next_fire(fresh, datetime(2026, 12, 1, 8, tzinfo=UTC)) == [
             datetime(2026, 12, 2, 0, 30, tzinfo=UTC)
         ]
     finally:
-        fresh.stop()
+        await stopped(fresh)
