@@ -50,6 +50,7 @@ def test_the_guard_itself_notices_a_platform_import(tmp_path: Path) -> None:
     assert imported_roots(sample) >= {"discord", "slack_bolt"}
 
 
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")
 def test_no_test_can_reach_the_internet() -> None:
     with pytest.raises(Exception, match=r"(?i)socket|host"):
         socket.create_connection(("93.184.216.34", 80), timeout=1)
