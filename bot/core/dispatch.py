@@ -13,6 +13,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.core.context import Context, Services
 from bot.core.errors import NotAllowed, StoreUnavailable, UserError
 from bot.core.events import (
@@ -23,10 +25,11 @@ from bot.core.events import (
     MessagePosted,
     ReactionAdded,
 )
+from bot.core.ids import WorkspaceRef
 from bot.core.ui import Reply
 from bot.metrics import Metrics
 from bot.store.members import ensure_account, ensure_channel, ensure_workspace
-from bot.store.tables import ProcessedEvent
+from bot.store.tables import ProcessedEvent, Workspace
 from bot.store.upsert import insert_once
 
 log = logging.getLogger(__name__)
@@ -144,12 +147,27 @@ class Dispatcher:
         while self._tasks:
             await asyncio.gather(*list(self._tasks))
 
-    async def suggest(self, source: str, prefix: str, workspace_id: str = "") -> list[str]:
-        """Autocomplete suggestions from a declared source (topics, packs, ...)."""
+    async def suggest(
+        self, source: str, prefix: str, workspace: WorkspaceRef | None = None
+    ) -> list[str]:
+        """Autocomplete suggestions from a declared source (topics, packs, ...).
+
+        Suggestion functions receive our own workspace id (as text, "" when unknown), so that
+        a workspace's imported packs are offered to it and to nobody else."""
         suggest = self.services.registry.suggestions.get(source)
         if suggest is None:
             return []
-        return (await suggest(self.services, prefix, workspace_id))[:25]
+        internal = ""
+        if workspace is not None:
+            async with self.services.store.session() as session:
+                row = await session.scalar(
+                    select(Workspace.id).where(
+                        Workspace.platform == workspace.platform.value,
+                        Workspace.external_id == workspace.id,
+                    )
+                )
+            internal = "" if row is None else str(row)
+        return (await suggest(self.services, prefix, internal))[:25]
 
 
 class _Handled(Context):

@@ -25,6 +25,7 @@ from commands.daily.scoring import short
 from commands.daily.sending import send_once, sent_ref
 from commands.daily.tables import DailyAnswer, DailyPost
 from commands.daily.timing import local_date, show_local
+from commands.quiz import srs
 
 
 async def load_place(ctx: Context, raw_id: str) -> Place:
@@ -184,7 +185,8 @@ async def _first_time(
     ctx: Context, place: Place, answer: DailyAnswer, verdict: Grade | None
 ) -> None:
     post, now = place.post, ctx.now
-    ref = f"daily:{post.id}"
+    # The question id ends the ref: the recap's most-missed questions read it from there.
+    ref = f"daily:{post.id}:{post.question_id}"
     earned = ["daily_answer"]
     if answer.on_time:
         earned.append("daily_on_time")
@@ -206,6 +208,10 @@ async def _first_time(
         topic=post.topic,
         correct=verdict.correct if verdict is not None else None,
     )
+    if verdict is not None:  # graded answers feed the member's spaced-repetition schedule
+        await srs.record_review(ctx.session, person_id=ctx.person.id,
+                                question_id=post.question_id, correct=verdict.correct,
+                                at=now, ref=ref)
 
 
 def _ack(

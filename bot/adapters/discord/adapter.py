@@ -40,7 +40,7 @@ from bot.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.errors import ConfigError
 from bot.core.events import MessagePosted, ReactionAdded
-from bot.core.ids import Platform
+from bot.core.ids import Platform, WorkspaceRef
 from bot.core.ports import ChannelGone, ChatPort
 from commands.spec import CommandSpec
 
@@ -231,7 +231,11 @@ class DiscordAdapter:
     async def suggest(
         self, interaction: discord.Interaction, source: str, prefix: str
     ) -> list[str]:
-        workspace = str(interaction.guild_id) if interaction.guild_id else ""
+        workspace = (
+            WorkspaceRef(Platform.DISCORD, str(interaction.guild_id))
+            if interaction.guild_id
+            else None
+        )
         return await self.dispatcher.suggest(source, prefix, workspace)
 
     async def on_message(self, message: discord.Message) -> None:

@@ -1,0 +1,110 @@
+"""Catch-up at start: what fell due while the bot was down runs at once, and only once.
+
+The clock starts on Tuesday 2026-12-01 08:00 UTC. A channel posts at 09:00 with a short
+answer window; the bot is "down" between two App instances on the same database (the first
+one stopped, the clock moved, a fresh one built and started with its scheduler, as
+production restarts). A slot still inside its window is posted late, once; a slot whose
+window is over is skipped and logged, once, and the next day's post still happens.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.store.tables import Note
+from tests.harness import ConsoleBot
+from tests.scheduling.support import (
+    console_app,
+    console_settings,
+    count_rows,
+    daily_posts,
+    start_and_catch_up,
+)
+
+SKIPPED = "skipped: the bot was down over it"
+
+
+async def set_up_channel(url: str, clock: FakeClock, tmp_path: Path, window: int) -> None:
+    bot = await ConsoleBot.start(console_settings(url, tmp_path), clock)
+    out = await bot.say(f"/daily setup time:09:00 window:{window}")
+    assert any("09:00" in line for line in out), out
+    await bot.stop()  # the bot goes down before 09:00
+
+
+async def restart(url: str, clock: FakeClock, tmp_path: Path, when: datetime) -> list[str]:
+    """Start a fresh instance at `when`, let it catch up, stop it; what it showed."""
+    clock.set(when)
+    app, _adapter, lines = await console_app(console_settings(url, tmp_path), clock)
+    try:
+        await start_and_catch_up(app)
+    finally:
+        await app.stop()
+    return lines
+
+
+def questions(lines: list[str]) -> list[str]:
+    return [line for line in lines if "Daily question #" in line and "closed" not in line]
+
+
+async def test_down_over_the_post_time_inside_the_window_posts_late_once(
+    sqlite_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    await set_up_channel(sqlite_url, clock, tmp_path, window=3)
+    late = await restart(sqlite_url, clock, tmp_path, datetime(2026, 12, 1, 10, 30, tzinfo=UTC))
+    assert len(questions(late)) == 1, late
+    assert "Daily question #1" in questions(late)[0]
+    again = await restart(sqlite_url, clock, tmp_path, datetime(2026, 12, 1, 10, 40, tzinfo=UTC))
+    assert questions(again) == []
+
+    app, _adapter, _lines = await console_app(console_settings(sqlite_url, tmp_path), clock)
+    posts = await daily_posts(app)
+    await app.store.close()
+    assert [(p.slot, p.posted_at is not None) for p in posts] == [("2026-12-01", True)]
+    # posted late, with its full window from the moment it was posted
+    assert posts[0].claimed_at == datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
+
+
+async def test_down_past_the_window_skips_and_logs_once_then_the_next_day_posts(
+    sqlite_url: str, clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="commands.daily.jobs")
+    await set_up_channel(sqlite_url, clock, tmp_path, window=2)
+    late = await restart(sqlite_url, clock, tmp_path, datetime(2026, 12, 1, 11, 30, tzinfo=UTC))
+    assert questions(late) == []
+    skipped = [r.getMessage() for r in caplog.records if SKIPPED in r.getMessage()]
+    assert len(skipped) == 1 and "2026-12-01" in skipped[0], skipped
+    assert "2 h answer window is over" in skipped[0]
+
+    caplog.clear()
+    again = await restart(sqlite_url, clock, tmp_path, datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
+    assert questions(again) == []
+    assert not [r for r in caplog.records if SKIPPED in r.getMessage()]  # logged once only
+
+    next_day = await restart(sqlite_url, clock, tmp_path,
+                             datetime(2026, 12, 2, 9, 5, tzinfo=UTC))
+    assert len(questions(next_day)) == 1 and "Daily question #1" in questions(next_day)[0]
+    app, _adapter, _lines = await console_app(console_settings(sqlite_url, tmp_path), clock)
+    posts = await daily_posts(app)
+    notes = await count_rows(app, Note)
+    await app.store.close()
+    assert [p.slot for p in posts] == ["2026-12-02"]
+    assert notes >= 1
+
+
+async def test_a_week_down_makes_up_only_the_latest_slot_inside_its_window(
+    sqlite_url: str, clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="commands.daily.jobs")
+    await set_up_channel(sqlite_url, clock, tmp_path, window=24)
+    # back on Saturday 10:00: Tuesday to Friday are given up, Saturday's is posted late
+    late = await restart(sqlite_url, clock, tmp_path, datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    assert len(questions(late)) == 1 and "Sat 5" in questions(late)[0], late
+    skipped = sorted(r.getMessage() for r in caplog.records if SKIPPED in r.getMessage())
+    assert [s.split(" for ")[1][:10] for s in skipped] == [
+        "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"
+    ]
