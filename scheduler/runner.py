@@ -72,7 +72,12 @@ class Scheduler:
         return found
 
     async def run_due(self, until: datetime) -> int:
-        """Run everything due by `until`, earliest first; a settable clock steps along."""
+        """Run everything due by `until`, earliest first; a settable clock steps along.
+
+        Work due at the same instant runs as one batch (a fan-out to every channel posting at
+        09:00 asks the jobs once, not once per channel); after each batch the jobs are asked
+        again, so work that a batch made due (a close creates its notes) runs in time order.
+        """
         clock = self.services.clock
         done: set[str] = set()
         for _ in range(MAX_STEPS):
@@ -81,23 +86,29 @@ class Scheduler:
             pending = [(j, w) for j, w in await self._collect_named(until) if w.key not in done]
             if not pending:
                 break
-            job, work = pending[0]
+            first = pending[0][1].at
             if isinstance(clock, FakeClock | OffsetClock):
-                clock.set(work.at)
-            metrics = self.services.metrics
-            try:
-                await work.run(self.services)
-            except Exception:
-                metrics.jobs.labels(job, "error").inc()
-                metrics.errors.labels("scheduler").inc()
-                log.exception("scheduled work %s failed", work.key)
-            else:
-                metrics.jobs.labels(job, "ok").inc()
-            done.add(work.key)
-            self.ran += 1
+                clock.set(first)
+            for job, work in pending:
+                if work.at != first or self._stopping:
+                    break
+                await self._run_one(job, work)
+                done.add(work.key)
         if isinstance(clock, FakeClock | OffsetClock):
             clock.set(until)
         return len(done)
+
+    async def _run_one(self, job: str, work: DueWork) -> None:
+        metrics = self.services.metrics
+        try:
+            await work.run(self.services)
+        except Exception:
+            metrics.jobs.labels(job, "error").inc()
+            metrics.errors.labels("scheduler").inc()
+            log.exception("scheduled work %s failed", work.key)
+        else:
+            metrics.jobs.labels(job, "ok").inc()
+        self.ran += 1
 
     def start(self) -> None:
         """Start ticking on the running loop (APScheduler must start inside it), and catch up
