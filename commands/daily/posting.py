@@ -22,7 +22,7 @@ from bot.packs.selection import choose, pool_for
 from bot.store.tables import Channel
 from bot.store.upsert import insert_once
 from commands.daily import queries, views
-from commands.daily.sending import new_marker
+from commands.daily.sending import first_claimed, new_marker
 from commands.daily.tables import DailyPost, DailySchedule
 from commands.daily.timing import local_date, local_slot, parse_time
 
@@ -95,7 +95,7 @@ async def claim_post(
                 "reveal": schedule.reveal,
                 "quorum": schedule.quorum,
                 "reviews_first": schedule.reviews_first,
-                "marker": new_marker(),
+                "marker": new_marker(now),
                 "claimed_at": now,
                 "closes_at": closes_at,
                 "review_ends_at": closes_at + timedelta(hours=schedule.review_hours),
@@ -150,7 +150,8 @@ async def deliver(services: Services, post_id: int, since: datetime | None = Non
     if post.message_id is not None:
         ref = MessageRef(channel, post.message_id)
     elif since is not None:
-        ref = await port.find_post(channel, post.marker, since)
+        # From the first claim: `since` is the claim this run took over, maybe itself a retry.
+        ref = await port.find_post(channel, post.marker, first_claimed(post.marker, since))
     if ref is None:
         question = services.packs.question(place.workspace.id, post.question_id)
         if question is None:

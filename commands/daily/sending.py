@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
@@ -26,9 +26,37 @@ log = logging.getLogger(__name__)
 STALE = timedelta(minutes=2)  # a claim this old without confirmation is presumed crashed
 
 
-def new_marker() -> str:
-    """A short token the platform carries invisibly (a Discord nonce is at most 25 chars)."""
-    return "sb" + secrets.token_hex(8)
+def new_marker(now: datetime | None = None) -> str:
+    """A short token the platform carries invisibly (a Discord nonce is at most 25 chars).
+
+    Given the claim time, the marker starts with it (seconds, base 36): a takeover of a stale
+    claim moves `claimed_at`, but a crash during the takeover must not make the next reconcile
+    look only after it, past a post the first claim sent (see `first_claimed`)."""
+    if now is None:
+        return "sb" + secrets.token_hex(8)
+    return f"sb{_base36(int(now.timestamp()))}.{secrets.token_hex(6)}"
+
+
+def first_claimed(marker: str, claimed_at: datetime) -> datetime:
+    """When the thing carrying `marker` was first claimed: where `find_post` must start."""
+    stamp, dot, _ = marker[2:].partition(".")
+    if not dot:
+        return claimed_at  # an older marker without its time
+    try:
+        first = datetime.fromtimestamp(int(stamp, 36), UTC)
+    except ValueError:
+        return claimed_at
+    return min(first, claimed_at)
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if number == 0:
+            return out
 
 
 async def send_once(
@@ -45,7 +73,7 @@ async def send_once(
         inserted = await insert_once(
             session,
             DailySend,
-            {"post_id": post_id, "kind": kind, "marker": new_marker(), "claimed_at": now},
+            {"post_id": post_id, "kind": kind, "marker": new_marker(now), "claimed_at": now},
         )
         row = await session.scalar(
             select(DailySend).where(DailySend.post_id == post_id, DailySend.kind == kind)
@@ -65,7 +93,7 @@ async def send_once(
             assert isinstance(result, CursorResult)
             if result.rowcount != 1:
                 return None
-            since = row.claimed_at
+            since = first_claimed(row.marker, row.claimed_at)
         send_id, marker = row.id, row.marker
     port = services.chat(channel.workspace.platform)
     found = await port.find_post(channel, marker, since) if since is not None else None

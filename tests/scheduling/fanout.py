@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 from sqlalchemy import func, select
@@ -54,9 +55,12 @@ def settings_for(db_url: str, api_url: str | None = None) -> Settings:
     return Settings(database_url=db_url, slack_bot_token=BOT_TOKEN, slack_api_url=api_url)
 
 
-async def set_up_channels(db_url: str, channels: Sequence[str]) -> None:
-    """`/daily setup time:09:00` by an admin in every channel, at 08:00 on 1 December."""
-    app = build(settings_for(db_url), FakeClock(SETUP_AT))
+async def set_up_channels(
+    db_url: str, channels: Sequence[str], at: datetime = SETUP_AT, post_time: str = "09:00"
+) -> None:
+    """`/daily setup time:<post_time>` by an admin in every channel, at `at` (08:00 on 1
+    December by default: the 09:00 slot falls due an hour later)."""
+    app = build(settings_for(db_url), FakeClock(at))
     await app.prepare()
     workspace = WorkspaceRef(Platform.SLACK, TEAM_ID, TEAM_NAME)
     admin = UserRef(workspace, ADMIN, "admin", is_admin=True)
@@ -65,10 +69,10 @@ async def set_up_channels(db_url: str, channels: Sequence[str]) -> None:
             reply = await app.dispatcher.handle(CommandInvoked(
                 delivery_id=f"setup-{channel}", actor=admin,
                 channel=ChannelRef(workspace, channel, channel.lower()),
-                name="daily setup", args={"time": "09:00"},
+                name="daily setup", args={"time": post_time},
             ))
             assert reply is not None and reply.message is not None
-            assert "09:00" in reply.message.plain(), reply.message.plain()
+            assert post_time in reply.message.plain(), reply.message.plain()
     finally:
         await app.stop()
 
@@ -96,7 +100,7 @@ async def unposted(app: App) -> int:
         ) or 0)
 
 
-def posts_per_channel(messages: dict[str, list[dict[str, object]]]) -> Counter[str]:
+def posts_per_channel(messages: dict[str, list[dict[str, Any]]]) -> Counter[str]:
     """The fake Slack's top-level bot posts carrying a StudyBot marker, per channel."""
     found: Counter[str] = Counter()
     for channel, posted in messages.items():

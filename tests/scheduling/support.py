@@ -29,7 +29,9 @@ def console_settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(database_url=db_url, console_images_dir=str(tmp_path / "images"))
 
 
-async def console_app(settings: Settings, clock: FakeClock) -> tuple[App, ConsoleAdapter, list[str]]:
+async def console_app(
+    settings: Settings, clock: FakeClock
+) -> tuple[App, ConsoleAdapter, list[str]]:
     """A migrated app with the console attached (not started): what a restart builds."""
     app = build(settings, clock)
     await app.prepare()
