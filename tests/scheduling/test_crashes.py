@@ -8,8 +8,9 @@ delay (during start-up, a claim or a confirm). Each restart comes 3 minutes late
 clock, so the claims a crash left unconfirmed are stale and reconciled. At the end every
 channel has exactly one question.
 
-A 429 storm: Slack answers hundreds of calls with 429 (Retry-After 0, a few 1); every question
-is delivered, once.
+A storm: Slack answers hundreds of calls with 429 (Retry-After 0, a few 1), then 503s and
+dropped connections; every question is delivered, once. And posts Slack kept but answered with
+a 500 are found again, not sent twice.
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ def _kill(pid: int, switch: KillSwitch) -> None:
         pass  # it finished first
 
 
-async def test_a_storm_of_429s_delays_posts_but_every_one_arrives_once(
+async def test_a_storm_of_429s_5xx_and_drops_delays_posts_but_every_one_arrives_once(
     fake: tuple[FakeSlack, FakeClock], sqlite_url: str
 ) -> None:
     slack, clock = fake
@@ -202,6 +203,8 @@ async def test_a_storm_of_429s_delays_posts_but_every_one_arrives_once(
     rng = random.Random(SEED)
     for _ in range(400):
         slack.fail_next("chat.postMessage", 429, retry_after=1 if rng.random() < 0.005 else 0)
+    slack.fail_next("chat.postMessage", 503, times=10)  # then server errors and drops:
+    slack.drop_next("chat.postMessage", times=10)  # the bot looks before it sends again
     slack.fail_next("conversations.history", 429, times=20, retry_after=0)
     app = build(settings_for(sqlite_url, slack.api_url), clock)
     await app.prepare()
@@ -216,4 +219,36 @@ async def test_a_storm_of_429s_delays_posts_but_every_one_arrives_once(
         await app.stop()
     limited = [c for c in slack.calls_to("chat.postMessage") if c.status == 429]
     assert len(limited) == 400
+    await check_once_each(slack, sqlite_url)
+
+
+async def test_posts_slack_kept_but_answered_with_an_error_are_not_posted_again(
+    fake: tuple[FakeSlack, FakeClock], sqlite_url: str
+) -> None:
+    """Slack kept the message, then its answer was a 500: a blind retry would post it twice."""
+    slack, clock = fake
+    await set_up_channels(sqlite_url, CHANNELS)
+    original = slack.m_chat_postMessage
+    calls = 0
+
+    def post(args: dict[str, Any]) -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        result = original(args)
+        if calls % 25 == 0:
+            raise RuntimeError("kept, then failed")  # aiohttp answers 500
+        return result
+
+    slack.m_chat_postMessage = post  # type: ignore[method-assign]
+    app = build(settings_for(sqlite_url, slack.api_url), clock)
+    await app.prepare()
+    port = SlackPortOnly(app, slack.api_url)
+    try:
+        for attempt in range(5):
+            await app.scheduler.run_due(POST_AT + attempt * RESTART)
+            if await unposted(app) == 0:
+                break
+    finally:
+        await port.close()
+        await app.stop()
     await check_once_each(slack, sqlite_url)

@@ -4,16 +4,23 @@ Posts are paced per channel and globally (fan-out), carry their marker in messag
 (`event_type: studybot_post`) so `find_post` can find them after a crash, and upload images
 with files_upload_v2 into the same channel or thread right before the message. Slack errors
 that mean "this place is gone" become `ChannelGone`; everything else propagates.
+
+A marked top-level post is never sent blindly twice: slack_sdk would re-send it after a 5xx or
+a dropped connection, when Slack may already have kept it. Such a post goes out with only the
+rate-limit retry (a 429 means Slack did not post), and after an ambiguous failure the port
+looks for its marker in the channel's recent history before sending it again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
@@ -44,6 +51,9 @@ GONE = frozenset(
 # Ephemeral messages need the member in the channel; otherwise they go by DM.
 _NOT_THERE = frozenset({"user_not_in_channel", "channel_not_found", "not_in_channel"})
 HISTORY_LIMIT = 15  # non-Marketplace apps get at most 15 messages per conversations.history
+AMBIGUOUS_RETRIES = 3  # sends of a marked post after failures that leave open if Slack kept it
+# find_post after an ambiguous failure: the post is seconds old, so the newest page has it.
+_ANY_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class SlackPort:
@@ -60,6 +70,7 @@ class SlackPort:
         self.bot_user_id: str | None = None
         self.bot_id: str | None = None
         self._dm_channels: dict[tuple[str, str], str] = {}
+        self._single: tuple[object, AsyncWebClient] | None = None
 
     # --- ChatPort ---------------------------------------------------------------------------
 
@@ -70,19 +81,59 @@ class SlackPort:
         if message.image is not None:
             await self._upload(channel.id, thread_ts, message)
         await self.pacer.wait(channel.id)
-        response = await _call(
-            self.client.chat_postMessage(
-                channel=channel.id,
-                thread_ts=thread_ts,
-                metadata=post_metadata(message),
-                unfurl_links=False,
-                unfurl_media=False,
-                **message_payload(message, image_note=False),
-            )
+        payload: dict[str, Any] = dict(
+            channel=channel.id,
+            thread_ts=thread_ts,
+            metadata=post_metadata(message),
+            unfurl_links=False,
+            unfurl_media=False,
+            **message_payload(message, image_note=False),
         )
+        if message.marker and thread is None:
+            ts = await self._post_findable(channel, message.marker, payload)
+        else:
+            ts = str((await _call(self.client.chat_postMessage(**payload)))["ts"])
         if self.metrics is not None:
             self.metrics.posts.labels(self.platform.value).inc()
-        return MessageRef(channel, str(response["ts"]), thread)
+        return MessageRef(channel, ts, thread)
+
+    async def _post_findable(
+        self, channel: ChannelRef, marker: str, payload: dict[str, Any]
+    ) -> str:
+        """Post once: after a 5xx, a dropped connection or a timeout, look before resending."""
+        client = self._single_send_client()
+        for attempt in range(AMBIGUOUS_RETRIES + 1):
+            try:
+                return str((await _call(client.chat_postMessage(**payload)))["ts"])
+            except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+                if isinstance(exc, SlackApiError) and exc.response.status_code < 500:
+                    raise  # Slack said no: nothing was posted, nothing to look for
+                if attempt == AMBIGUOUS_RETRIES:
+                    raise
+                found = await self.find_post(channel, marker, _ANY_TIME)
+                if found is not None:
+                    log.info("post %s was kept by Slack despite %r; not sending it again",
+                             marker, exc)
+                    return found.id
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _single_send_client(self) -> AsyncWebClient:
+        """The client with only the rate-limit retry (same token, URL, session, timeout)."""
+        client = self.client
+        if self._single is None or self._single[0] is not client.session:
+            single = AsyncWebClient(
+                token=client.token,
+                base_url=client.base_url,
+                timeout=client.timeout,
+                session=client.session,
+                logger=client.logger,
+                retry_handlers=[
+                    h for h in client.retry_handlers
+                    if isinstance(h, AsyncRateLimitErrorRetryHandler)
+                ],
+            )
+            self._single = (client.session, single)
+        return self._single[1]
 
     async def open_thread(self, parent: MessageRef, name: str) -> ThreadRef:
         # A Slack thread is the parent message's own reply chain: nothing to create.

@@ -1,0 +1,79 @@
+"""Discord: a crash between Discord keeping the daily question and the bot confirming it.
+
+The real discord.py client against the fake Discord. The bot's port "crashes" right after the
+fake kept the post (the bot never stores its id), and once more in the middle of the takeover
+that reconciles it; minutes later, past the nonce's short memory, the next run looks for the
+bot's own post carrying the marker from the first claim on, finds it, confirms it and opens
+its thread: one question in the channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import FakeClock
+from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef
+from bot.core.ports import ChatPort
+from bot.core.ui import Message
+from tests.adapters.discord_driver import discord_bot
+from tests.fakes.discord_rest import CAROL, STUDY_ID
+from tests.scheduling.fanout import unposted
+from tests.scheduling.support import RecordingPort, daily_posts
+
+POST_AT = datetime(2026, 12, 1, 9, 5, tzinfo=UTC)
+
+
+class Crash(Exception):
+    """The process died here (the scheduler logs it and moves on; the claim stays)."""
+
+
+@dataclass
+class CrashingPort(RecordingPort):
+    """Dies right after a post was kept, or right when a takeover looks for it."""
+
+    crash_after_post: bool = True
+    crash_on_find: bool = False
+
+    async def post(
+        self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
+    ) -> MessageRef:
+        kept = await super().post(channel, message, thread=thread)
+        if self.crash_after_post:
+            raise Crash("killed after Discord kept the post")
+        return kept
+
+    async def find_post(
+        self, channel: ChannelRef, marker: str, since: datetime
+    ) -> MessageRef | None:
+        if self.crash_on_find:
+            raise Crash("killed while reconciling")
+        return await super().find_post(channel, marker, since)
+
+
+async def test_a_post_discord_kept_before_a_crash_is_found_and_confirmed_not_resent(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    async with discord_bot(sqlite_url, clock) as driver:
+        done = await driver.slash("daily setup", user=CAROL, time="09:00")
+        assert "Next post: Tue 1 Dec 09:00" in done.text
+        app = driver.app
+        real: ChatPort = app.services.chats[Platform.DISCORD]
+        crashing = CrashingPort(real)
+        app.services.chats[Platform.DISCORD] = crashing
+
+        await app.scheduler.run_due(POST_AT)  # kept by Discord, then the crash
+        await app.scheduler.run_due(POST_AT + timedelta(minutes=3))  # takeover, crash again
+        crashing.crash_after_post, crashing.crash_on_find = False, True
+        await app.scheduler.run_due(POST_AT + timedelta(minutes=6))
+        assert await unposted(app) == 1
+
+        crashing.crash_on_find = False  # the next start: nonce long expired, marker found
+        await app.scheduler.run_due(POST_AT + timedelta(minutes=30))
+        await driver.settle()
+        questions = [m for m in driver.sent
+                     if m.channel_id == STUDY_ID and "Daily question #1" in m.text]
+        assert len(questions) == 1, [m.text[:40] for m in questions]
+        assert await unposted(app) == 0
+        (post,) = await daily_posts(app)
+        assert post.message_id == str(questions[0].id) and post.thread_id is not None
