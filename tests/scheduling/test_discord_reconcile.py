@@ -11,17 +11,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import count
 
 from bot.clock import FakeClock
 from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef
 from bot.core.ports import ChatPort
 from bot.core.ui import Message
-from tests.adapters.discord_driver import discord_bot
-from tests.fakes.discord_rest import CAROL, STUDY_ID
+from tests.adapters.discord_driver import discord_bot, fake_discord
+from tests.fakes.discord_rest import CAROL, DISCORD_EPOCH_MS, STUDY_ID, FakeDiscord
 from tests.scheduling.fanout import unposted
 from tests.scheduling.support import RecordingPort, daily_posts
 
-POST_AT = datetime(2026, 12, 1, 9, 5, tzinfo=UTC)
+POST_AT = datetime(2026, 12, 1, 9, 1, tzinfo=UTC)  # the 09:00 slot is due
+
+
+def ids_follow(fake: FakeDiscord, clock: FakeClock) -> None:
+    """Snowflakes carry the bot's clock, as Discord's carry the real time (the fake's own ids
+    count fake seconds from 08:00, which a claim at 09:00 would never look back to)."""
+    seq = count(1)
+
+    def snowflake() -> int:
+        n = next(seq)
+        ms = int(clock.now().timestamp() * 1000) + n  # one millisecond apart: still ordered
+        return ((ms - DISCORD_EPOCH_MS) << 22) | (n % 4096)
+
+    fake.snowflake = snowflake  # type: ignore[method-assign]
 
 
 class Crash(Exception):
@@ -54,7 +68,8 @@ class CrashingPort(RecordingPort):
 async def test_a_post_discord_kept_before_a_crash_is_found_and_confirmed_not_resent(
     sqlite_url: str, clock: FakeClock
 ) -> None:
-    async with discord_bot(sqlite_url, clock) as driver:
+    async with fake_discord() as fake, discord_bot(sqlite_url, clock, fake=fake) as driver:
+        ids_follow(fake, clock)
         done = await driver.slash("daily setup", user=CAROL, time="09:00")
         assert "Next post: Tue 1 Dec 09:00" in done.text
         app = driver.app
@@ -63,12 +78,14 @@ async def test_a_post_discord_kept_before_a_crash_is_found_and_confirmed_not_res
         app.services.chats[Platform.DISCORD] = crashing
 
         await app.scheduler.run_due(POST_AT)  # kept by Discord, then the crash
-        await app.scheduler.run_due(POST_AT + timedelta(minutes=3))  # takeover, crash again
+        for message in fake.messages.values():
+            message.nonce = None  # minutes later Discord has forgotten the nonce
         crashing.crash_after_post, crashing.crash_on_find = False, True
-        await app.scheduler.run_due(POST_AT + timedelta(minutes=6))
+        await app.scheduler.run_due(POST_AT + timedelta(minutes=3))  # takeover, crash again
         assert await unposted(app) == 1
+        assert [s.verb for s in crashing.sends] == ["post"]
 
-        crashing.crash_on_find = False  # the next start: nonce long expired, marker found
+        crashing.crash_on_find = False  # the next start looks from the first claim: found
         await app.scheduler.run_due(POST_AT + timedelta(minutes=30))
         await driver.settle()
         questions = [m for m in driver.sent
