@@ -15,9 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef, UserRef
-from bot.core.ui import Message
-
 ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 PG_ADMIN = os.environ.get("STUDYBOT_BENCH_PG", "postgresql://127.0.0.1:5432/test")
@@ -76,49 +73,6 @@ def fakes_available() -> bool:
     if str(ROOT) not in sys.path:
         sys.path.append(str(ROOT))
     return True
-
-
-class NullChat:
-    """A chat port that sends nowhere and answers like a platform (ids, threads)."""
-
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-        self.posts = 0
-
-    async def post(
-        self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
-    ) -> MessageRef:
-        self.posts += 1
-        return MessageRef(channel, f"m{self.posts}", thread)
-
-    async def open_thread(self, parent: MessageRef, name: str) -> ThreadRef:
-        return ThreadRef(parent.channel, parent.id)
-
-    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
-        self.posts += 1
-        return MessageRef(ChannelRef(user.workspace, f"dm-{user.id}"), f"m{self.posts}")
-
-    async def open_private_space(
-        self, channel: ChannelRef, users: list[UserRef], name: str
-    ) -> ThreadRef | ChannelRef:
-        return channel
-
-    async def send_private(self, channel: ChannelRef, user: UserRef, message: Message) -> None:
-        return None
-
-    async def update(self, ref: MessageRef, message: Message) -> None:
-        return None
-
-    async def delete(self, ref: MessageRef) -> None:
-        return None
-
-    async def react(self, ref: MessageRef, emoji: str) -> None:
-        return None
-
-    async def find_post(
-        self, channel: ChannelRef, marker: str, since: datetime
-    ) -> MessageRef | None:
-        return None
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------

@@ -15,12 +15,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from benchmarks.common import START, NullChat, write_pack
+from benchmarks.common import START, write_pack
 from bot.app import App, build
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core.events import CommandInvoked, FormSubmitted, Inbound, MessagePosted
 from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef, UserRef, WorkspaceRef
+from bot.core.ports import NullChat
 from bot.core.ui import Reply
 from bot.store.tables import Account
 from commands.daily.tables import DailyAnswer, DailyPost

@@ -20,7 +20,8 @@ from bot.app import build
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core.ids import Platform
-from commands.quiz.bench import SilentChat, race_presses
+from bot.core.ports import NullChat
+from commands.quiz.bench import race_presses
 
 DEADLINE = 3.0
 
@@ -28,7 +29,7 @@ DEADLINE = 3.0
 async def run(url: str, presses: int, rounds: int) -> bool:
     app = build(Settings(database_url=url), FakeClock(datetime(2026, 12, 1, 8, tzinfo=UTC)))
     await app.prepare()
-    app.services.chats[Platform.CONSOLE] = SilentChat(Platform.CONSOLE)
+    app.services.chats[Platform.CONSOLE] = NullChat(Platform.CONSOLE)
     ok = True
     try:
         for n in range(rounds):

@@ -64,3 +64,48 @@ class ChatPort(Protocol):
     ) -> MessageRef | None:
         """Find the bot's own post carrying `marker` since a time (crash reconciliation)."""
         ...
+
+
+class NullChat:
+    """A chat port that sends nowhere and answers like a platform (ids, threads).
+
+    Benchmarks use it to measure the core without any platform; it counts posts and DMs."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.posts = 0
+
+    async def post(
+        self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
+    ) -> MessageRef:
+        self.posts += 1
+        return MessageRef(channel, f"m{self.posts}", thread)
+
+    async def open_thread(self, parent: MessageRef, name: str) -> ThreadRef:
+        return ThreadRef(parent.channel, parent.id)
+
+    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
+        self.posts += 1
+        return MessageRef(ChannelRef(user.workspace, f"dm-{user.id}"), f"m{self.posts}")
+
+    async def open_private_space(
+        self, channel: ChannelRef, users: list[UserRef], name: str
+    ) -> ThreadRef | ChannelRef:
+        return channel
+
+    async def send_private(self, channel: ChannelRef, user: UserRef, message: Message) -> None:
+        return None
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        return None
+
+    async def delete(self, ref: MessageRef) -> None:
+        return None
+
+    async def react(self, ref: MessageRef, emoji: str) -> None:
+        return None
+
+    async def find_post(
+        self, channel: ChannelRef, marker: str, since: datetime
+    ) -> MessageRef | None:
+        return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.context import Services
 from bot.core.dispatch import Dispatcher
 from bot.core.events import ActionPressed, CommandInvoked, FormSubmitted, Inbound
-from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef, UserRef, WorkspaceRef
-from bot.core.ui import Message, Reply
+from bot.core.ids import ChannelRef, Platform, UserRef, WorkspaceRef
+from bot.core.ui import Reply
 from bot.packs.schema import Question, format_number
 from bot.store.tables import Channel, Workspace
 from commands.quiz import queries
@@ -46,48 +45,6 @@ class RaceTimings:
             f"p99 {self.percentile(99) * 1000:.0f} ms, max {max(self.latencies) * 1000:.0f} ms; "
             f"{self.winners} winner, {self.refused} after the close, {self.errors} errors"
         )
-
-
-class SilentChat:
-    """A chat port that sends nowhere (the benchmark measures the answers, not the posts)."""
-
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
-        self.posts = 0
-
-    async def post(
-        self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
-    ) -> MessageRef:
-        self.posts += 1
-        return MessageRef(channel, f"m{self.posts}", thread)
-
-    async def open_thread(self, parent: MessageRef, name: str) -> ThreadRef:
-        return ThreadRef(parent.channel, parent.id)
-
-    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
-        return MessageRef(ChannelRef(user.workspace, f"dm-{user.id}"), "dm")
-
-    async def open_private_space(
-        self, channel: ChannelRef, users: list[UserRef], name: str
-    ) -> ThreadRef | ChannelRef:
-        return channel
-
-    async def send_private(self, channel: ChannelRef, user: UserRef, message: Message) -> None:
-        return None
-
-    async def update(self, ref: MessageRef, message: Message) -> None:
-        return None
-
-    async def delete(self, ref: MessageRef) -> None:
-        return None
-
-    async def react(self, ref: MessageRef, emoji: str) -> None:
-        return None
-
-    async def find_post(
-        self, channel: ChannelRef, marker: str, since: datetime
-    ) -> MessageRef | None:
-        return None
 
 
 def _press(
