@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.core.context import Services
 from bot.store.tables import Person, Workspace
 from commands.spec import DueWork
@@ -49,6 +51,19 @@ def _activity(after: int, upto: int) -> Callable[[Services], Awaitable[None]]:
     return run
 
 
+async def _members_due(
+    session: AsyncSession, column: str, at: datetime
+) -> list[tuple[Workspace, Person]]:
+    """The (workspace, person) rows whose streak state has `column` due at `at`."""
+    found = []
+    for workspace_id, person_id in await queries.states_due(session, column, at):
+        workspace = await session.get(Workspace, workspace_id)
+        person = await session.get(Person, person_id)
+        if workspace is not None and person is not None:
+            found.append((workspace, person))
+    return found
+
+
 async def due_day_ends(services: Services, until: datetime) -> list[DueWork]:
     """Members whose local day ended with a live streak: the missed day uses a freeze (and is
     announced) or ends the streak."""
@@ -64,11 +79,7 @@ def _day_ends(at: datetime) -> Callable[[Services], Awaitable[None]]:
         notices: list[Notice] = []
         now = services.clock.now()
         async with services.store.session() as session:
-            for workspace_id, person_id in await queries.states_due(session, "check_at", at):
-                workspace = await session.get(Workspace, workspace_id)
-                person = await session.get(Person, person_id)
-                if workspace is None or person is None:
-                    continue
+            for workspace, person in await _members_due(session, "check_at", at):
                 _, claimed = await refresh(
                     session, workspace, person, now, announce=can_send(services, workspace)
                 )
@@ -92,11 +103,7 @@ def _reminders(at: datetime) -> Callable[[Services], Awaitable[None]]:
         notices: list[Notice] = []
         now = services.clock.now()
         async with services.store.session() as session:
-            for workspace_id, person_id in await queries.states_due(session, "remind_at", at):
-                workspace = await session.get(Workspace, workspace_id)
-                person = await session.get(Person, person_id)
-                if workspace is None or person is None:
-                    continue
+            for workspace, person in await _members_due(session, "remind_at", at):
                 sendable = can_send(services, workspace)
                 member, claimed = await refresh(session, workspace, person, now, announce=sendable)
                 notices += claimed
