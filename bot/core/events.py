@@ -26,13 +26,16 @@ class CommandInvoked(Inbound):
     """A slash command: `name` is the full path (`daily setup`), `args` maps option -> value.
 
     Values are typed already (Discord) or raw strings (Slack, console); the dispatcher coerces
-    them with the command's declaration either way.
+    them with the command's declaration either way. `attachment` is a file uploaded with the
+    command (its bytes, already size-checked by the adapter, see `bot.core.uploads`) and
+    `attachment_name` the file's name as the member's platform gave it.
     """
 
     name: str = ""
     args: dict[str, Any] = field(default_factory=dict)
     thread: ThreadRef | None = None
     attachment: bytes | None = None
+    attachment_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,16 @@ class ActionPressed(Inbound):
 
 @dataclass(frozen=True)
 class FormSubmitted(Inbound):
-    """A submitted form; `fields` maps FormField.id -> text."""
+    """A submitted form; `fields` maps FormField.id -> text.
+
+    Where the platform takes files in forms and the form offers an upload (`Form.upload`), a
+    file given there arrives as `attachment` and `attachment_name`, like a command's."""
 
     form_id: str = ""
     context: str = ""
     fields: dict[str, str] = field(default_factory=dict)
+    attachment: bytes | None = None
+    attachment_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -60,9 +60,14 @@ class ChatPort(Protocol):
         ...
 
     async def find_post(
-        self, channel: ChannelRef, marker: str, since: datetime
+        self, channel: ChannelRef, marker: str, since: datetime, *, thread: ThreadRef | None = None
     ) -> MessageRef | None:
-        """Find the bot's own post carrying `marker` since a time (crash reconciliation)."""
+        """Find the bot's own post carrying `marker` since a time (crash reconciliation),
+        in the channel itself or, given `thread`, among that thread's replies."""
+        ...
+
+    async def find_dm(self, user: UserRef, marker: str, since: datetime) -> MessageRef | None:
+        """Find the bot's own direct message to `user` carrying `marker` since a time."""
         ...
 
 
@@ -106,6 +111,9 @@ class NullChat:
         return None
 
     async def find_post(
-        self, channel: ChannelRef, marker: str, since: datetime
+        self, channel: ChannelRef, marker: str, since: datetime, *, thread: ThreadRef | None = None
     ) -> MessageRef | None:
+        return None
+
+    async def find_dm(self, user: UserRef, marker: str, since: datetime) -> MessageRef | None:
         return None

@@ -117,11 +117,29 @@ class FormField:
 
 
 @dataclass(frozen=True)
+class FileUpload:
+    """A file a form also takes, as an alternative to pasting into the text field `replaces`.
+
+    Only platforms whose forms take files show it (Slack's file input); there the `replaces`
+    field becomes optional, since either one will do, and the file arrives as
+    `FormSubmitted.attachment`. Elsewhere (Discord modals, the console) the form is shown
+    exactly as declared without it. `extensions` are the file name endings offered (no dot).
+    """
+
+    id: str
+    label: str
+    replaces: str
+    extensions: tuple[str, ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
 class Form:
     """A modal form. Submitting it delivers a `FormSubmitted` with `form_id` and `context`.
 
     Discord allows 1-5 inputs; `context` travels in the custom id / private metadata, so it
-    stays short (an id, not a document).
+    stays short (an id, not a document). `upload`, when given, is an optional file input
+    offered where the platform has one (see `FileUpload`).
     """
 
     form_id: str
@@ -129,12 +147,17 @@ class Form:
     fields: tuple[FormField, ...]
     context: str = ""
     submit_label: str = "Submit"
+    upload: FileUpload | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.fields) <= 5:
             raise ValueError("a form has 1 to 5 fields")
         if len(self.form_id) + len(self.context) > ACTION_ID_MAX:
             raise ValueError("form id and context too long")
+        if self.upload is not None:
+            ids = {f.id for f in self.fields}
+            if self.upload.replaces not in ids or self.upload.id in ids:
+                raise ValueError("an upload replaces one of the form's fields and has its own id")
 
 
 @dataclass

@@ -180,3 +180,21 @@ class Activity(Base):
     # How many items the activity covered (questions in a finished quiz): streaks count a quiz
     # only from a configurable size. Added by migration 0006.
     size: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class Send(Base):
+    """A message the bot sends on its own, claimed before sending and confirmed after.
+
+    `key` names the thing once and for all (`daily:7:close`, `recap:3:2026-W48`); `marker` is the
+    token the platform carries so the message can be found again after a crash
+    (`bot/core/outbox.py`). `place` is the conversation it landed in (a DM's channel id)."""
+
+    __tablename__ = "sends"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    marker: Mapped[str] = mapped_column(String(32), unique=True)
+    claimed_at: Mapped[datetime]
+    place: Mapped[str | None] = mapped_column(String(64), default=None)
+    message_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)

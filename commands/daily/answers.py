@@ -13,6 +13,8 @@ from datetime import datetime
 from bot.core.context import Context
 from bot.core.errors import NotFound, UserError
 from bot.core.events import FormSubmitted, MessagePosted
+from bot.core.ids import MessageRef
+from bot.core.outbox import post_once, sent
 from bot.core.ui import Reply
 from bot.packs.grading import Grade, choice_indexes, grade, parse_number
 from bot.packs.schema import Question
@@ -22,7 +24,6 @@ from commands.daily import queries, views
 from commands.daily.points import give
 from commands.daily.queries import Place
 from commands.daily.scoring import short
-from commands.daily.sending import send_once, sent_ref
 from commands.daily.tables import DailyAnswer, DailyPost
 from commands.daily.timing import local_date, show_local
 from commands.quiz import srs
@@ -252,15 +253,18 @@ def _echo_later(
     """Open mode: show a form answer in the thread at once (an edit updates that message)."""
     services = ctx.services
     thread, channel = place.thread_ref, place.channel_ref
-    post_id, kind = place.post.id, f"echo:{answer.id}"
+    key = f"daily:{place.post.id}:echo:{answer.id}"
     message = views.echo_message(answer, name, edited)
 
     async def echo() -> None:
-        existing = await sent_ref(services, post_id, kind, channel, thread)
-        if existing is None:
-            await send_once(services, post_id, kind, channel, message, thread)
+        async with services.store.session() as session:
+            existing = await sent(session, key)
+        if existing is None or existing.message_id is None:
+            await post_once(services, key, channel, message, thread=thread)
         else:
-            await services.chat(channel.workspace.platform).update(existing, message)
+            await services.chat(channel.workspace.platform).update(
+                MessageRef(channel, existing.message_id, thread), message
+            )
 
     if thread is not None:
         ctx.later(echo)

@@ -16,14 +16,14 @@ from datetime import datetime
 
 from bot.core.context import Services
 from bot.core.ids import ChannelRef, UserRef
+from bot.core.outbox import claim_once, post_once
 from bot.core.ui import Message
 from bot.packs.grading import grade
 from bot.store.upsert import insert_once
 from commands.daily import queries, views
 from commands.daily.points import WELL_RATED, give
 from commands.daily.scoring import assign_reviews, final_score, rubric_for
-from commands.daily.sending import new_marker, send_once
-from commands.daily.tables import DailyAnswer, DailyAssignment, DailyPost, DailySend
+from commands.daily.tables import DailyAnswer, DailyAssignment, DailyPost
 
 log = logging.getLogger(__name__)
 
@@ -75,22 +75,14 @@ async def close_post(services: Services, post_id: int, expected: datetime | None
                  for answer, account in answers]
         notes = [(user, views.assignment_message(post, chosen, zone)) for user, chosen in asks]
     channel, thread = place.channel_ref, place.thread_ref
-    await send_once(services, post_id, "close", channel, close, thread)
+    await post_once(services, f"daily:{post_id}:close", channel, close, thread=thread)
     for answer_id, card in cards:
-        await send_once(services, post_id, f"card:{answer_id}", channel, card, thread)
+        await post_once(services, f"daily:{post_id}:card:{answer_id}", channel, card, thread=thread)
     # Review requests are private notes, found by no marker: claimed, then sent at most once.
-    if notes and await _claim_notes(services, post_id):
+    if notes and await claim_once(services, f"daily:{post_id}:asks"):
         await _send_privately(services, channel, notes)
     async with services.store.session() as session:
         await queries.set_post(session, post_id, closed_at=services.clock.now())
-
-
-async def _claim_notes(services: Services, post_id: int) -> bool:
-    async with services.store.session() as session:
-        return await insert_once(session, DailySend, {
-            "post_id": post_id, "kind": "asks", "marker": new_marker(),
-            "claimed_at": services.clock.now(),
-        })
 
 
 async def _send_privately(
@@ -140,6 +132,7 @@ async def end_reviews(services: Services, post_id: int, expected: datetime | Non
             key=lambda row: (-row[1], -row[2], row[0]),
         )
         summary = views.summary_message(post, ranked, len(reviews), best)
-    await send_once(services, post_id, "summary", place.channel_ref, summary, place.thread_ref)
+    await post_once(services, f"daily:{post_id}:summary", place.channel_ref, summary,
+                    thread=place.thread_ref)
     async with services.store.session() as session:
         await queries.set_post(session, post_id, reviewed_at=services.clock.now())

@@ -15,12 +15,12 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from bot.core.context import Services
+from bot.core.outbox import STALE
 from bot.store.tables import Note
 from bot.store.upsert import insert_once
 from commands.daily import queries
 from commands.daily.closing import close_post, end_reviews
 from commands.daily.posting import retry_post, run_slot
-from commands.daily.sending import STALE
 from commands.daily.timing import parse_time, slots_between
 from commands.spec import DueWork, JobSpec, Wakeup
 

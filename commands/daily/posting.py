@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.context import Context, Services
 from bot.core.errors import UserError
 from bot.core.ids import MessageRef, Platform
+from bot.core.outbox import first_claimed, new_marker
 from bot.core.ui import Reply
 from bot.packs.plan import plan_week
 from bot.packs.schema import Question
@@ -22,7 +23,6 @@ from bot.packs.selection import choose, pool_for
 from bot.store.tables import Channel
 from bot.store.upsert import insert_once
 from commands.daily import queries, views
-from commands.daily.sending import first_claimed, new_marker
 from commands.daily.tables import DailyPost, DailySchedule
 from commands.daily.timing import local_date, local_slot, parse_time
 

@@ -150,21 +150,3 @@ class DailyAssignment(Base):
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     answer_id: Mapped[int] = mapped_column(ForeignKey("daily_answers.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
-
-
-class DailySend(Base):
-    """A public message about a post other than the question (close, answer cards, summary).
-
-    Claimed before sending with a marker the platform can find again, confirmed after.
-    """
-
-    __tablename__ = "daily_sends"
-    __table_args__ = (UniqueConstraint("post_id", "kind"),)
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("daily_posts.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(40))
-    marker: Mapped[str] = mapped_column(String(32), unique=True)
-    claimed_at: Mapped[datetime]
-    message_id: Mapped[str | None] = mapped_column(String(64), default=None)
-    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,7 +1,8 @@
 """/pack: the question packs a workspace sees, importing its own, and choosing them per channel.
 
 `/pack import` takes a YAML pack (or a Red-DiscordBot trivia list) pasted into a form, or an
-uploaded file where the platform delivers one with the command. In the console the form is a
+uploaded file where the platform delivers one: with the command (Discord's `file` option) or in
+the form (Slack's file input). In the console the form is a
 single line: write the two characters `\\n` where the YAML has a line break. Which packs a
 channel uses is read by other features through `bot.packs.channels.enabled_packs`.
 The "pack" and "topic" suggestion sources are declared by the daily feature.

@@ -16,6 +16,7 @@ from bot.core.context import Context
 from bot.core.errors import NotFound, UserError
 from bot.core.events import CommandInvoked, FormSubmitted
 from bot.core.ui import Message, Reply
+from bot.core.uploads import clean_name
 from bot.packs.channels import enabled_packs, with_pack
 from bot.packs.loader import red_pack_id
 from bot.packs.schema import Pack
@@ -43,7 +44,7 @@ async def start_import(ctx: Context) -> Reply:
     name = _name(str(ctx.args.get("name", "")))
     event = ctx.event
     if isinstance(event, CommandInvoked) and event.attachment is not None:
-        return await import_pack(ctx, event.attachment, name)
+        return await import_pack(ctx, event.attachment, name, event.attachment_name)
     return Reply.open(views.import_form(name))
 
 
@@ -51,20 +52,34 @@ async def submit_import(ctx: Context) -> Reply:
     event = ctx.event
     assert isinstance(event, FormSubmitted)
     text = event.fields.get("yaml", "")
+    if event.attachment is not None:
+        # Slack's form offers a file input beside the text field; only one of them may count.
+        if text.strip():
+            raise UserError("Paste the pack or upload its file, not both; nothing was imported.")
+        return await import_pack(ctx, event.attachment, _name(event.context),
+                                 event.attachment_name)
     if "\n" not in text.strip():
         # A console form line is one line: the two characters \n stand for a newline there.
         text = text.replace("\\n", "\n")
     return await import_pack(ctx, text, _name(event.context))
 
 
-async def import_pack(ctx: Context, data: bytes | str, name: str) -> Reply:
-    """Validate and store a pack for this workspace, or explain every problem and store nothing."""
+async def import_pack(ctx: Context, data: bytes | str, name: str, filename: str = "") -> Reply:
+    """Validate and store a pack for this workspace, or explain every problem and store nothing.
+
+    `name` (a Red trivia list's id) names the source in messages; else an uploaded file's own
+    name does, so that the problems point into the member's file."""
     if not ctx.is_admin:
         raise UserError("Only workspace admins can import packs.")
     library = ctx.services.packs
     workspace_id = ctx.workspace.id
-    source = f"{name or 'pasted'}.yaml"
+    if name:
+        source = f"{name}.yaml"
+    else:
+        source = clean_name(filename) if filename else "pasted.yaml"
     if not data.strip():
+        if filename:
+            raise UserError(f"The file `{source}` is empty; nothing was imported.")
         raise UserError("The pack is empty: paste the YAML of a pack (see `/help pack import`).")
     # Parsing a large pack takes a moment of CPU: keep the event loop free for other members.
     result = await asyncio.to_thread(library.check_import, workspace_id, data, source)

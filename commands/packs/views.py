@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.core.ui import Form, FormField, Message
+from bot.core.ui import FileUpload, Form, FormField, Message
+from bot.core.uploads import EXTENSIONS
 from bot.packs.loader import LoadResult, Problem
 from bot.packs.schema import DIFFICULTIES, Pack
 
@@ -69,6 +70,14 @@ def import_form(name: str) -> Form:
         ),
         context=name,
         submit_label="Import",
+        # Where forms take files (Slack), a pack too big to paste can be uploaded instead.
+        upload=FileUpload(
+            "file",
+            "…or upload the pack file",
+            replaces="yaml",
+            extensions=EXTENSIONS,
+            hint="Paste the YAML or upload a .yaml file (up to 1 MB); one of the two is enough.",
+        ),
     )
 
 

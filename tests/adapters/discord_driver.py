@@ -184,7 +184,13 @@ class DiscordDriver:
             if name not in declared:
                 raise AssertionError(f"Discord would not offer option {name!r}: {list(declared)}")
             kind = declared[name]["type"]
-            if kind == 6:
+            if kind == 11:
+                # An attachment: Discord uploads the file first and sends its id, resolved.
+                filename, data = value
+                attachment = self.fake.attach(filename, data)
+                resolved.setdefault("attachments", {})[attachment["id"]] = attachment
+                value = attachment["id"]
+            elif kind == 6:
                 user = value if isinstance(value, FakeUser) else None
                 assert user is not None, "pass a FakeUser for a user option"
                 from tests.fakes.discord_rest import member_payload, user_payload
@@ -204,7 +210,9 @@ class DiscordDriver:
         channel: int = STUDY_ID,
         **options: Any,
     ) -> Answer:
-        """Run `/command` with `options` as `user` in `channel` (a channel or thread id)."""
+        """Run `/command` with `options` as `user` in `channel` (a channel or thread id).
+
+        An attachment option takes `(filename, bytes)`: `slash("pack import", file=(n, b))`."""
         return await self.answer_of(
             await self.begin_slash(command, user=user, channel=channel, **options)
         )

@@ -20,8 +20,8 @@ from bot.core.events import FormSubmitted
 from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef, UserRef
 from bot.core.ports import ChatPort
 from bot.core.ui import Message
-from bot.store.tables import PointsEntry
-from commands.daily.tables import DailyAnswer, DailyAssignment, DailyPost, DailySend
+from bot.store.tables import PointsEntry, Send
+from commands.daily.tables import DailyAnswer, DailyAssignment, DailyPost
 from commands.spec import DueWork
 from tests.commands.daily_support import count, start_bot, text
 from tests.harness import ConsoleBot
@@ -67,7 +67,7 @@ async def test_racing_runs_post_and_close_once(bot: ConsoleBot, clock: FakeClock
     assert shown(bot, "Answer #2 by bob") == 1
     assert shown(bot, "Please review answers") == 3
     assert await count(bot, DailyAssignment) == 6
-    assert await count(bot, DailySend) == 5  # the close, three cards, the review requests
+    assert await count(bot, Send) == 5  # the close, three cards, the review requests
 
 
 async def test_racing_copies_of_an_answer_store_one_answer(bot: ConsoleBot) -> None:

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -340,6 +341,8 @@ class FakeDiscord:
         self.messages: dict[int, FakeMessage] = {}
         self.interactions: dict[int, FakeInteraction] = {}
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
+        # Files members attach to slash commands, by attachment id (served like the CDN).
+        self.uploads: dict[str, bytes] = {}
         self._seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -375,6 +378,8 @@ class FakeDiscord:
         r.add_delete(
             API + "/webhooks/{app}/{token}/messages/{message}", self._delete_webhook_message
         )
+        # The CDN: what an attachment's `url` points at (Attachment.read() GETs it).
+        r.add_get("/attachments/{attachment}/{filename}", self._attachment)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -524,6 +529,27 @@ class FakeDiscord:
         if m.thread_id is not None:
             data["thread"] = channel_payload(self.channels[m.thread_id])
         return data
+
+    def attach(
+        self, filename: str, data: bytes, *, content_type: str = "text/plain"
+    ) -> dict[str, Any]:
+        """A file a member attaches to a slash command: the `resolved.attachments` entry.
+
+        Discord uploads it before the interaction is sent; its `url` points at the fake's CDN
+        route, which serves the bytes."""
+        attachment_id = str(self.snowflake())
+        self.uploads[attachment_id] = data
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{quote(filename)}"
+        return {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+            "ephemeral": True,
+            "flags": 0,
+        }
 
     def interaction_payload(self, i: FakeInteraction) -> dict[str, Any]:
         channel = self.channels[i.channel_id]
@@ -978,6 +1004,18 @@ class FakeDiscord:
         _, message = self._webhook_target(request)
         message.deleted = True
         return web.Response(status=204)
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        attachment_id = request.match_info["attachment"]
+        data = self.uploads.get(attachment_id)
+        if data is None:
+            for message in self.messages.values():
+                for item in message.attachments:
+                    if item["id"] == attachment_id:
+                        data = message.files.get(item["filename"])
+        if data is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=data, content_type="application/octet-stream")
 
 
 def _content_rules(session: Session, payload: dict[str, Any]) -> dict[str, Any]:

@@ -473,6 +473,31 @@ class FakeSlack:
             found.append(shown)
         return {"messages": found[:limit], "has_more": len(found) > limit}
 
+    def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent first, then the replies from `oldest` on (oldest first)."""
+        channel, root = str(args.get("channel", "")), str(args.get("ts", ""))
+        if channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        if BOT_USER not in self.channels[channel]["members"]:
+            return {"ok": False, "error": "not_in_channel"}
+        parent = self.message(channel, root)
+        if parent is None:
+            return {"ok": False, "error": "thread_not_found"}
+        oldest = float(args.get("oldest") or 0)
+        limit = min(int(args.get("limit") or 100), 15)  # the non-Marketplace cap
+        metadata = _truthy(args.get("include_all_metadata"))
+        found = [parent] + [
+            m for m in self.messages[channel]
+            if m.get("thread_ts") == root and m["ts"] != root and float(m["ts"]) >= oldest
+        ]
+        shown = []
+        for message in found[:limit]:
+            public = _public(message)
+            if not metadata:
+                public.pop("metadata", None)
+            shown.append(public)
+        return {"messages": shown, "has_more": len(found) > limit}
+
     def m_reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(args.get("channel", "")), str(args.get("timestamp", ""))
         message = self.message(channel, ts)

@@ -116,9 +116,12 @@ class RecordingPort:
         await self.inner.react(ref, emoji)
 
     async def find_post(
-        self, channel: ChannelRef, marker: str, since: datetime
+        self, channel: ChannelRef, marker: str, since: datetime, *, thread: ThreadRef | None = None
     ) -> MessageRef | None:
-        return await self.inner.find_post(channel, marker, since)
+        return await self.inner.find_post(channel, marker, since, thread=thread)
+
+    async def find_dm(self, user: UserRef, marker: str, since: datetime) -> MessageRef | None:
+        return await self.inner.find_dm(user, marker, since)
 
 
 def doubles(sends: Iterable[Send]) -> list[tuple[Send, int]]:

@@ -58,11 +58,11 @@ class CrashingPort(RecordingPort):
         return kept
 
     async def find_post(
-        self, channel: ChannelRef, marker: str, since: datetime
+        self, channel: ChannelRef, marker: str, since: datetime, *, thread: ThreadRef | None = None
     ) -> MessageRef | None:
         if self.crash_on_find:
             raise Crash("killed while reconciling")
-        return await super().find_post(channel, marker, since)
+        return await super().find_post(channel, marker, since, thread=thread)
 
 
 async def test_a_post_discord_kept_before_a_crash_is_found_and_confirmed_not_resent(

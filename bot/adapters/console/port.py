@@ -84,10 +84,13 @@ class ConsolePort:
         return thread
 
     async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
-        channel = ChannelRef(WORKSPACE, f"dm-{user.id}", f"dm-{user.id}")
-        ref = MessageRef(channel, self.new_id())
+        ref = MessageRef(self._dm(user), self.new_id())
         self.show(f"[DM {user.id}]", message, ref, user.id)
         return ref
+
+    @staticmethod
+    def _dm(user: UserRef) -> ChannelRef:
+        return ChannelRef(WORKSPACE, f"dm-{user.id}", f"dm-{user.id}")
 
     async def open_private_space(
         self, channel: ChannelRef, users: list[UserRef], name: str
@@ -112,9 +115,16 @@ class ConsolePort:
         self._write(f"{self.where(ref.channel, ref.thread)} (reaction :{emoji}:)")
 
     async def find_post(
-        self, channel: ChannelRef, marker: str, since: datetime
+        self, channel: ChannelRef, marker: str, since: datetime, *, thread: ThreadRef | None = None
     ) -> MessageRef | None:
+        # What this run showed: a console that crashed took its screen with it.
         for shown in reversed(self.shown):
-            if shown.ref and shown.ref.channel == channel and shown.message.marker == marker:
-                return shown.ref
+            ref = shown.ref
+            if ref and ref.channel == channel and ref.thread == thread and (
+                shown.message.marker == marker
+            ):
+                return ref
         return None
+
+    async def find_dm(self, user: UserRef, marker: str, since: datetime) -> MessageRef | None:
+        return await self.find_post(self._dm(user), marker, since)

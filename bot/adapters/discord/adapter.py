@@ -36,6 +36,7 @@ from bot.adapters.discord.outbound import DiscordPort
 from bot.adapters.discord.pacing import Pacer, RateLimiter, RetryPolicy
 from bot.adapters.discord.respond import Deliveries, Responder
 from bot.adapters.discord.sync import sync_commands
+from bot.adapters.discord.uploads import with_upload
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.errors import ConfigError
@@ -209,11 +210,22 @@ class DiscordAdapter:
         self._ready.set()
 
     async def on_command(
-        self, interaction: discord.Interaction, spec: CommandSpec, args: dict[str, Any]
+        self,
+        interaction: discord.Interaction,
+        spec: CommandSpec,
+        args: dict[str, Any],
+        upload: discord.Attachment | None = None,
     ) -> None:
         event = command_event(interaction, spec.name, args)
+        if upload is None:
+            await self.responder.answer(
+                interaction, event, public=spec.public, opens_form=spec.opens_form
+            )
+            return
+        # With a file the handler answers without a form, so the interaction may be deferred
+        # while the file downloads.
         await self.responder.answer(
-            interaction, event, public=spec.public, opens_form=spec.opens_form
+            interaction, event, public=spec.public, prepare=lambda: with_upload(event, upload)
         )
 
     async def on_action(self, interaction: discord.Interaction, action_id: str) -> None:

@@ -6,6 +6,8 @@ name works): typed options, `Range` for limits, `Choice` for choices, autocomple
 `dispatcher.suggest`. Commands group by their first word (`/me timezone`); a group root that is
 itself a command becomes the subcommand `group_default` (`/me show`). Admin commands default to
 the Manage Server permission (the dispatcher checks again: server owners can change defaults).
+A command declared `accepts_file` gets one more optional option, `file` (an attachment), whose
+`discord.Attachment` reaches `on_command` beside the typed arguments, not among them.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from discord import app_commands
 from bot.adapters.discord.render import clip
 from commands.spec import CommandSpec, Option, OptionType, Registry
 
-OnCommand = Callable[[discord.Interaction, CommandSpec, dict[str, Any]], Awaitable[None]]
+OnCommand = Callable[
+    [discord.Interaction, CommandSpec, dict[str, Any], discord.Attachment | None], Awaitable[None]
+]
 Suggest = Callable[[discord.Interaction, str, str], Awaitable[list[str]]]
 AppCommand = app_commands.Command[Any, ..., Any] | app_commands.Group
 
@@ -32,6 +36,9 @@ CHOICES_MAX = 25
 ADMIN = discord.Permissions(manage_guild=True)
 GUILD_ONLY = app_commands.AppCommandContext(guild=True)
 _RANGE: Any = app_commands.Range  # a typing alias for type checkers; a factory at run time
+FILE_OPTION = "file"
+FILE_DESCRIPTION = "Upload the file instead of pasting it into the form (at most 1 MB)"
+_FILE_KEY = "upload"  # the callback parameter behind the `file` option (never a `p<n>` key)
 
 
 @dataclass
@@ -103,10 +110,13 @@ def _command(
 
 def _callback(spec: CommandSpec, on_command: OnCommand, suggest: Suggest) -> Any:
     keys = {f"p{i}": opt for i, opt in enumerate(spec.options)}
+    if spec.accepts_file and any(opt.name == FILE_OPTION for opt in spec.options):
+        raise ValueError(f"/{spec.name} accepts a file and also declares an option `file`")
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
+        upload = values.pop(_FILE_KEY, None)
         args = {keys[k].name: _plain(v) for k, v in values.items() if v is not None}
-        await on_command(interaction, spec, args)
+        await on_command(interaction, spec, args, upload)
 
     params = [
         inspect.Parameter(
@@ -133,6 +143,18 @@ def _callback(spec: CommandSpec, on_command: OnCommand, suggest: Suggest) -> Any
             choices[key] = typed
         elif opt.autocomplete and opt.type is OptionType.STRING:
             autocomplete[key] = _autocomplete(opt.autocomplete, suggest)
+    if spec.accepts_file:
+        # Optional and last: Discord lists required options first.
+        params.append(
+            inspect.Parameter(
+                _FILE_KEY,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=discord.Attachment,
+                default=None,
+            )
+        )
+        descriptions[_FILE_KEY] = FILE_DESCRIPTION
+        renames[_FILE_KEY] = FILE_OPTION
     # discord.py reads these attributes, as its own decorators would have set them.
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     callback.__discord_app_commands_param_description__ = descriptions  # type: ignore[attr-defined]

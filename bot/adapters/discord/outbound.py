@@ -158,10 +158,22 @@ class DiscordPort:
         await self._rest(f"react {emoji} on {ref.id}", lambda: partial.add_reaction(char))
 
     async def find_post(
-        self, channel: ChannelRef, marker: str, since: datetime
+        self, channel: ChannelRef, marker: str, since: datetime, *, thread: ThreadRef | None = None
     ) -> MessageRef | None:
         """The bot's own recent post carrying `marker` (nonce, or the invisible marker)."""
-        target = self._target(channel, None)
+        found = await self._find(self._target(channel, thread), marker, since, channel.id)
+        return None if found is None else MessageRef(channel, found, thread)
+
+    async def find_dm(self, user: UserRef, marker: str, since: datetime) -> MessageRef | None:
+        dm = await self._rest(
+            f"open DM with {user.id}", lambda: self.client.create_dm(discord.Object(int(user.id)))
+        )
+        found = await self._find(dm, marker, since, f"DM {user.id}")
+        return None if found is None else MessageRef(ChannelRef(DM_WORKSPACE, str(dm.id)), found)
+
+    async def _find(
+        self, target: discord.abc.Messageable, marker: str, since: datetime, what: str
+    ) -> str | None:
         me = self.client.user.id if self.client.user else None
         nonce = render_message(Message(marker=marker)).nonce
 
@@ -169,7 +181,7 @@ class DiscordPort:
             after = discord.Object(discord.utils.time_snowflake(since, high=False))
             return [m async for m in target.history(limit=HISTORY_LIMIT, after=after)]
 
-        for found in await self._rest(f"history of {channel.id}", recent):
+        for found in await self._rest(f"history of {what}", recent):
             if found.author.id != me:
                 continue
             texts = [found.content] + [
@@ -178,7 +190,7 @@ class DiscordPort:
                 for part in (embed.description or "", embed.footer.text or "")
             ]
             if found.nonce == nonce or any(carries_marker(t, marker) for t in texts):
-                return MessageRef(channel, str(found.id))
+                return str(found.id)
         return None
 
 

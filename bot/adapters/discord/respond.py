@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from enum import Enum
 
 import discord
@@ -18,6 +19,7 @@ import discord
 from bot.adapters.discord.inbound import interaction_delivery
 from bot.adapters.discord.render import render_form, render_message
 from bot.core.dispatch import Dispatcher
+from bot.core.errors import UserError
 from bot.core.events import Inbound
 from bot.core.ui import Message, Reply
 
@@ -25,6 +27,8 @@ log = logging.getLogger(__name__)
 
 FORM_AFTER_DEFER = "That form could not open here; please try again."
 ANSWER_TIMEOUT = 30.0  # one REST call of the answer; a follow-up token lives 15 minutes
+
+Prepare = Callable[[], Awaitable[Inbound]]
 
 
 class Deferred(Enum):
@@ -94,10 +98,16 @@ class Responder:
         *,
         public: bool = False,
         opens_form: bool = False,
+        prepare: Prepare | None = None,
     ) -> None:
+        """Dispatch `event` and answer. `prepare`, when given, builds the event to dispatch
+        (an upload to download first); it counts toward the time before deferring, and a
+        UserError from it is the answer."""
         self.deliveries.begin()
         try:
-            await self._answer(interaction, event, public=public, opens_form=opens_form)
+            await self._answer(
+                interaction, event, public=public, opens_form=opens_form, prepare=prepare
+            )
         except discord.HTTPException as exc:
             log.warning("answering %s failed: %s %s", event.delivery_id, exc.status, exc.text)
         except Exception:
@@ -106,9 +116,15 @@ class Responder:
             self.deliveries.finish(interaction_delivery(interaction.id))
 
     async def _answer(
-        self, interaction: discord.Interaction, event: Inbound, *, public: bool, opens_form: bool
+        self,
+        interaction: discord.Interaction,
+        event: Inbound,
+        *,
+        public: bool,
+        opens_form: bool,
+        prepare: Prepare | None,
     ) -> None:
-        work = asyncio.ensure_future(self.dispatcher.handle(event))
+        work = asyncio.ensure_future(self._handle(event, prepare))
         deferred: Deferred | None = None
         if not opens_form:
             # asyncio.wait leaves the handler running when the time is up: it is not cancelled.
@@ -118,6 +134,14 @@ class Responder:
         reply = await work
         async with asyncio.timeout(ANSWER_TIMEOUT):
             await self._deliver(interaction, reply, deferred)
+
+    async def _handle(self, event: Inbound, prepare: Prepare | None) -> Reply | None:
+        if prepare is not None:
+            try:
+                event = await prepare()
+            except UserError as exc:
+                return Reply.private_text(str(exc))
+        return await self.dispatcher.handle(event)
 
     async def _defer(self, interaction: discord.Interaction, public: bool) -> Deferred:
         kind = interaction.type

@@ -28,6 +28,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.delete": ("chat:write",),
     "conversations.open": ("im:write", "mpim:write"),
     "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),
+    "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
     "reactions.add": ("reactions:write",),
     "views.open": (),
     "views.publish": (),

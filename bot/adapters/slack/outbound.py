@@ -89,8 +89,8 @@ class SlackPort:
             unfurl_media=False,
             **message_payload(message, image_note=False),
         )
-        if message.marker and thread is None:
-            ts = await self._post_findable(channel, message.marker, payload)
+        if message.marker:
+            ts = await self._post_findable(channel, thread, message.marker, payload)
         else:
             ts = str((await _call(self.client.chat_postMessage(**payload)))["ts"])
         if self.metrics is not None:
@@ -98,7 +98,7 @@ class SlackPort:
         return MessageRef(channel, ts, thread)
 
     async def _post_findable(
-        self, channel: ChannelRef, marker: str, payload: dict[str, Any]
+        self, channel: ChannelRef, thread: ThreadRef | None, marker: str, payload: dict[str, Any]
     ) -> str:
         """Post once: after a 5xx, a dropped connection or a timeout, look before resending."""
         client = self._single_send_client()
@@ -110,7 +110,7 @@ class SlackPort:
                     raise  # Slack said no: nothing was posted, nothing to look for
                 if attempt == AMBIGUOUS_RETRIES:
                     raise
-                found = await self.find_post(channel, marker, _ANY_TIME)
+                found = await self.find_post(channel, marker, _ANY_TIME, thread=thread)
                 if found is not None:
                     log.info("post %s was kept by Slack despite %r; not sending it again",
                              marker, exc)
@@ -193,22 +193,28 @@ class SlackPort:
             raise
 
     async def find_post(
-        self, channel: ChannelRef, marker: str, since: datetime
+        self, channel: ChannelRef, marker: str, since: datetime, *, thread: ThreadRef | None = None
     ) -> MessageRef | None:
-        # Only top-level messages: conversations.history does not list thread replies.
-        response = await _call(
-            self.client.conversations_history(
-                channel=channel.id,
-                oldest=f"{since.timestamp():.6f}",
-                inclusive=True,
-                include_all_metadata=True,
-                limit=HISTORY_LIMIT,
-            )
+        # conversations.history lists top-level messages only; replies need conversations.replies.
+        window: dict[str, Any] = dict(
+            channel=channel.id,
+            oldest=f"{since.timestamp():.6f}",
+            inclusive=True,
+            include_all_metadata=True,
+            limit=HISTORY_LIMIT,
         )
+        if thread is None:
+            response = await _call(self.client.conversations_history(**window))
+        else:
+            response = await _call(self.client.conversations_replies(ts=thread.id, **window))
         for posted in response.get("messages") or []:
             if self._is_mine(posted) and marker_of(posted) == marker:
-                return MessageRef(channel, str(posted["ts"]))
+                return MessageRef(channel, str(posted["ts"]), thread)
         return None
+
+    async def find_dm(self, user: UserRef, marker: str, since: datetime) -> MessageRef | None:
+        channel = await self._open([user], user.workspace.id)
+        return await self.find_post(ChannelRef(user.workspace, channel), marker, since)
 
     # --- used by the reply renderer too ---------------------------------------------------
 
