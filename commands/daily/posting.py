@@ -154,8 +154,16 @@ async def deliver(services: Services, post_id: int, since: datetime | None = Non
         ref = await port.find_post(channel, post.marker, first_claimed(post.marker, since))
     if ref is None:
         question = services.packs.question(place.workspace.id, post.question_id)
-        if question is None:
-            log.error("question %s of post %s is gone from the packs", post.question_id, post.id)
+        late = post.closes_at <= services.clock.now()
+        if question is None or late:
+            # Never retried forever: a question removed from the packs cannot be asked, and
+            # one whose answer window closed while the bot was down helps nobody any more.
+            why = "its question is gone from the packs" if question is None else \
+                "its answer window closed before it could be posted"
+            log.warning("daily post %s of channel %s given up: %s", post.id, channel.id, why)
+            async with services.store.session() as session:
+                now = services.clock.now()
+                await queries.set_post(session, post.id, closed_at=now, reviewed_at=now)
             return
         # Discord delivers thread text only with the message-content intent.
         readable = place.platform is not Platform.DISCORD or bool(

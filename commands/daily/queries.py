@@ -207,7 +207,10 @@ async def set_post(session: AsyncSession, post_id: int, **values: object) -> Non
 
 
 async def unposted(session: AsyncSession, platforms: Collection[str]) -> list[DailyPost]:
-    return await _posts_where(session, platforms, DailyPost.posted_at.is_(None))
+    """Claimed and not confirmed; a post given up (closed without being posted) is not."""
+    return await _posts_where(
+        session, platforms, DailyPost.posted_at.is_(None), DailyPost.closed_at.is_(None)
+    )
 
 
 async def unclosed(session: AsyncSession, platforms: Collection[str]) -> list[DailyPost]:

@@ -10,6 +10,7 @@ mock interviews done (distinct refs of `mock_interview` activity: both partners 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.context import Services
+from bot.core.ids import MessageRef
+from bot.core.outbox import STALE, post_once
 from bot.core.ports import ChannelGone
 from bot.store.tables import Activity, Channel, Person, PointsEntry, Workspace
 from bot.store.upsert import insert_once
@@ -28,6 +31,8 @@ from commands.spec import DueWork
 from commands.streaks.queries import longest_current
 from commands.streaks.schedule import day_start, home_channel, schedules, show_day, zone_of
 from commands.streaks.service import can_send, channel_ref
+
+log = logging.getLogger(__name__)
 
 RECAP_TIME = time(9, 0)
 GRACE = timedelta(days=2)  # a recap later than this (the bot was down) is skipped
@@ -104,10 +109,13 @@ async def due_recaps(services: Services, until: datetime) -> list[DueWork]:
             if until - at > GRACE or at < channel.created_at:
                 continue
             week = week_label(at.astimezone(zone_of(channel.timezone)).date())
-            claimed = await session.scalar(
-                select(Recap.id).where(Recap.channel_id == channel.id, Recap.week == week)
-            )
-            if claimed is None:
+            claimed = (await session.execute(
+                select(Recap.claimed_at, Recap.sent_at)
+                .where(Recap.channel_id == channel.id, Recap.week == week)
+            )).first()
+            if claimed is not None and claimed.sent_at is None:  # its run died: retry
+                at = max(at, claimed.claimed_at + STALE)
+            if claimed is None or (claimed.sent_at is None and at <= until):
                 work.append(DueWork(at, f"leaderboard.recap:{channel.id}:{week}",
                                     _post(channel.id, week, at)))
     return work
@@ -119,31 +127,42 @@ def _post(channel_id: int, week: str, at: datetime) -> Callable[[Services], Awai
 
         now = services.clock.now()
         async with services.store.session() as session:
-            if not await insert_once(
+            await insert_once(
                 session, Recap, {"channel_id": channel_id, "week": week, "claimed_at": now}
-            ):
-                return  # another run claimed it
+            )
+            if await _done(session, channel_id, week):
+                return
             channel = await session.get(Channel, channel_id)
             assert channel is not None
             workspace = await session.get(Workspace, channel.workspace_id)
             assert workspace is not None
             data = await gather(session, services, workspace, channel, at, week)
-        if data.empty:
-            return  # a quiet week: claimed, nothing to say
-        try:
-            ref = await services.chat(workspace.platform).post(
-                channel_ref(workspace, channel), recap_message(data)
-            )
-        except ChannelGone:
-            return
+        ref: MessageRef | None = None
+        if not data.empty:  # a quiet week has nothing to say: done without a message
+            try:
+                ref = await post_once(services, f"recap:{channel_id}:{week}",
+                                      channel_ref(workspace, channel), recap_message(data))
+            except ChannelGone:
+                log.warning("recap for channel %s: the channel is gone", channel_id)
+            else:
+                if ref is None:
+                    return  # another run is posting it right now
         async with services.store.session() as session:
             row = await session.scalar(
                 select(Recap).where(Recap.channel_id == channel_id, Recap.week == week)
             )
             if row is not None:
-                row.message_id, row.sent_at = ref.id, services.clock.now()
+                row.message_id = ref.id if ref is not None else None
+                row.sent_at = services.clock.now()
 
     return run
+
+
+async def _done(session: AsyncSession, channel_id: int, week: str) -> bool:
+    sent_at = await session.scalar(
+        select(Recap.sent_at).where(Recap.channel_id == channel_id, Recap.week == week)
+    )
+    return sent_at is not None
 
 
 async def gather(

@@ -68,7 +68,8 @@ class PointsHistogram(Base):
 
 
 class Recap(Base):
-    """A weekly recap claimed for one channel and ISO week (claim, send, then confirm)."""
+    """A weekly recap for one channel and ISO week: claimed, posted through the outbox
+    (`recap:<channel>:<week>`), then done (`sent_at`; no `message_id` for a quiet week)."""
 
     __tablename__ = "recaps"
     __table_args__ = (UniqueConstraint("channel_id", "week"),)

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, insert, select, tuple_, update
@@ -117,16 +118,11 @@ async def add_points(
         )
     )
     old = {(kind, start, t): value for kind, start, t, value in current}
-    insert_ = _insert(session)
     rows = [{**k.values(), "person_id": person_id, "points": points, "visible": visible}
             for k in keys]
-    totals = insert_(TOTALS).values(rows)
-    await session.execute(
-        totals.on_conflict_do_update(
-            index_elements=["workspace_id", "period_kind", "period_start", "topic", "person_id"],
-            set_={"points": TOTALS.c.points + totals.excluded.points},
-        )
-    )
+    # One statement run with several parameter sets (executemany), not a multi-row VALUES:
+    # SQLAlchemy cannot cache the compiled form of the latter, so every award compiled it anew.
+    await session.execute(_upserts(_dialect(session)).totals, rows)
     if not visible:
         return
     moves: dict[tuple[BoardKey, int], int] = {}
@@ -139,14 +135,38 @@ async def add_points(
     await _move_buckets(session, moves)
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+@dataclass(frozen=True)
+class _Upserts:
+    """The two aggregate upserts of one dialect, built once (their compiled forms are cached)."""
+
+    totals: Any
+    histogram: Any
+
+
+@lru_cache(maxsize=4)
+def _upserts(dialect: str) -> _Upserts:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    totals = insert(TOTALS)
+    histogram = insert(HISTOGRAM)
+    return _Upserts(
+        totals=totals.on_conflict_do_update(
+            index_elements=["workspace_id", "period_kind", "period_start", "topic", "person_id"],
+            set_={"points": TOTALS.c.points + totals.excluded.points},
+        ),
+        histogram=histogram.on_conflict_do_update(
+            index_elements=["workspace_id", "period_kind", "period_start", "topic", "points"],
+            set_={"members": HISTOGRAM.c.members + histogram.excluded.members},
+        ),
+    )
 
 
 async def _move_buckets(session: AsyncSession, moves: dict[tuple[BoardKey, int], int]) -> None:
-    """Add `delta` members to each (board, total) bucket, in one statement (sorted, so that
-    concurrent moves lock buckets in the same order)."""
+    """Add `delta` members to each (board, total) bucket, in one execute (sorted, so that
+    concurrent moves lock buckets in the same order; executemany keeps that order)."""
     rows = [
         {**key.values(), "points": value, "members": delta}
         for (key, value), delta in sorted(
@@ -156,13 +176,7 @@ async def _move_buckets(session: AsyncSession, moves: dict[tuple[BoardKey, int],
     ]
     if not rows:
         return
-    stmt = _insert(session)(HISTOGRAM).values(rows)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["workspace_id", "period_kind", "period_start", "topic", "points"],
-            set_={"members": HISTOGRAM.c.members + stmt.excluded.members},
-        )
-    )
+    await session.execute(_upserts(_dialect(session)).histogram, rows)
 
 
 async def set_visible(session: AsyncSession, person_id: int, visible: bool) -> None:

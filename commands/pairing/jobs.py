@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.context import Services
 from bot.core.ids import ChannelRef, MessageRef, ThreadRef
+from bot.core.outbox import STALE, dm_once, post_once
+from bot.core.ports import ChannelGone
 from bot.core.ui import Message
 from bot.packs.schema import Question
 from bot.store.tables import Channel
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 
 DELIVER = ("intro", "unplaced", "summary")
 REMIND = ("remind24", "remind1")
+NOT_POSTED = ""  # a message id meaning "given up" (the channel is gone): never retried
+GIVE_UP = timedelta(days=1)  # a task still failing this long after it was due is dropped
 
 
 def _platforms(services: Services) -> list[str]:
@@ -50,6 +54,8 @@ async def due_open(services: Services, until: datetime) -> list[DueWork]:
         for row, channel in await q.schedules(session, _platforms(services)):
             for round_ in await q.unannounced_rounds(session, channel.id):
                 at = max(round_.opens_at, round_.created_at)
+                if round_.announced_at is not None:  # claimed, unconfirmed: retry when stale
+                    at = max(at, round_.announced_at + STALE)
                 if round_.closes_at > now and at <= until:
                     out.append(_open_work(channel.id, round_.opens_at, at))
             schedule = schedule_values(row, channel)
@@ -68,7 +74,10 @@ def _open_work(channel_id: int, opens_at: datetime, at: datetime) -> DueWork:
 
 
 async def open_round(services: Services, channel_id: int, opens_at: datetime) -> None:
-    """Create the round if needed, claim its announcement, enter the sign-ups, announce."""
+    """Create the round if needed, claim its announcement, enter the sign-ups, announce.
+
+    The sign-ups are entered once, with the first claim; the announcement goes through the
+    outbox, so a run after a crash finds a post the platform kept instead of posting again."""
     now = services.clock.now()
     async with services.store.session() as session:
         channel = await session.get(Channel, channel_id)
@@ -83,9 +92,10 @@ async def open_round(services: Services, channel_id: int, opens_at: datetime) ->
             )
         if round_.status != "open" or round_.closes_at <= now:
             return
-        if not await q.claim_announcement(session, round_.id, now):
+        if await q.claim_announcement(session, round_.id, now):
+            await enter_signups(session, round_, channel, now)
+        elif round_.announce_message_id is not None:
             return
-        await enter_signups(session, round_, channel, now)
         ref = await q.channel_ref(session, channel_id)
         message = views.announcement(
             round_.number,
@@ -97,10 +107,12 @@ async def open_round(services: Services, channel_id: int, opens_at: datetime) ->
         )
         round_id = round_.id
     try:
-        posted = await services.chat(ref.workspace.platform).post(ref, message)
-    except Exception:
-        log.exception("announcing pairing round %s failed", round_id)
-        return
+        posted = await post_once(services, f"pairing:announce:{round_id}", ref, message)
+    except ChannelGone:
+        log.warning("pairing round %s: its channel is gone; not announcing it", round_id)
+        posted = MessageRef(ref, NOT_POSTED)
+    if posted is None:
+        return  # another run is sending it right now
     async with services.store.session() as session:
         stored = await session.get(PairRound, round_id)
         if stored is not None:
@@ -170,19 +182,28 @@ async def load_group(session: AsyncSession, group_id: int) -> GroupView | None:
 
 
 async def run_task(services: Services, task_id: int) -> None:
-    """Claim one task, send what it stands for, confirm it."""
+    """Claim one task, send what it stands for, confirm it.
+
+    Every message a task sends goes through the outbox under `pairing:<task>:...`, so a run
+    that takes over the task of a crashed one sends only what is missing. A task that keeps
+    failing is retried (after `STALE`) for a day, then dropped."""
     now = services.clock.now()
     async with services.store.session() as session:
         if not await q.claim_task(session, task_id, now):
             return
         task = await session.get(PairTask, task_id)
         assert task is not None
-        kind = task.kind
+        kind, due_at = task.kind, task.due_at
     sender = SENDERS[kind]
     try:
         message_id = await sender(services, task_id)
+    except ChannelGone:
+        log.warning("pairing %s task %s: the place is gone; dropping it", kind, task_id)
+        message_id = None
     except Exception:
-        log.exception("pairing %s task %s failed after its claim", kind, task_id)
+        if services.clock.now() < due_at + GIVE_UP:
+            raise  # the claim stays unfinished: the next run after STALE finishes it
+        log.exception("pairing %s task %s still fails a day late; dropping it", kind, task_id)
         message_id = None
     async with services.store.session() as session:
         stored = await session.get(PairTask, task_id)
@@ -191,20 +212,25 @@ async def run_task(services: Services, task_id: int) -> None:
             stored.message_id = message_id
 
 
-async def post_to_group(services: Services, view: GroupView, message: Message) -> str | None:
-    """Post in the group's private space, or to each member directly when it has none."""
-    chat = services.chat(view.channel.workspace.platform)
+async def post_to_group(
+    services: Services, view: GroupView, message: Message, key: str
+) -> str | None:
+    """Post in the group's private space, or to each member directly when it has none.
+
+    `key` names the message in the outbox (one per member when it goes by DM)."""
     group = view.group
+    ref: MessageRef | None = None
     if group.space_kind == "thread" and group.space_id:
-        ref = await chat.post(view.channel, message, thread=ThreadRef(view.channel, group.space_id))
-        return ref.id
-    if group.space_kind == "channel" and group.space_id:
+        thread = ThreadRef(view.channel, group.space_id)
+        ref = await post_once(services, key, view.channel, message, thread=thread)
+    elif group.space_kind == "channel" and group.space_id:
         space = ChannelRef(view.channel.workspace, group.space_id)
-        return (await chat.post(space, message)).id
-    last: MessageRef | None = None
-    for member in view.members:
-        last = await chat.send_dm(member.user, message)
-    return last.id if last else None
+        ref = await post_once(services, key, space, message)
+    else:
+        for member in view.members:
+            ref = await dm_once(services, f"{key}:{member.person_id}", member.user, message) \
+                or ref
+    return ref.id if ref else None
 
 
 async def _intro(services: Services, task_id: int) -> str | None:
@@ -217,6 +243,26 @@ async def _intro(services: Services, task_id: int) -> str | None:
         turns = await q.turns_of(session, task.group_id)
         workspace_id = await _workspace_of(session, view.round_.channel_id)
     by_id = {m.person_id: m for m in view.members}
+    if view.group.space_kind is None:  # a run taking over after a crash reuses the space
+        await _open_space(services, view)
+    slots = [datetime.fromisoformat(s) for s in view.group.slots]
+    pairs = [(by_id[t.interviewer_id], by_id[t.interviewee_id]) for t in turns]
+    message = views.intro(view.round_.number, view.group.id, view.members, pairs, slots,
+                          view.round_.session_minutes, view.group.rematch_of is not None)
+    posted = await post_to_group(services, view, message, f"pairing:{task_id}:intro")
+    for seq, turn in enumerate(turns, 1):
+        interviewer, interviewee = by_id[turn.interviewer_id], by_id[turn.interviewee_id]
+        for label, qid in (("technical", turn.technical_id), ("behavioral", turn.behavioral_id)):
+            question = _question(services, workspace_id, qid)
+            note = views.question_message(label, question, interviewee, seq, len(turns))
+            await dm_once(services, f"pairing:{task_id}:{seq}:{label}", interviewer.user, note)
+    return posted
+
+
+async def _open_space(services: Services, view: GroupView) -> None:
+    """Open the group's private space (or settle for DMs) and store it before any message.
+
+    A crash between opening and storing leaves an empty space behind, never two intros."""
     chat = services.chat(view.channel.workspace.platform)
     users = [m.user for m in view.members]
     name = f"mock-interview-{view.round_.number}-" + "-".join(m.name for m in view.members)
@@ -233,18 +279,6 @@ async def _intro(services: Services, task_id: int) -> str | None:
         stored = await session.get(PairGroup, view.group.id)
         assert stored is not None
         stored.space_kind, stored.space_id = space_kind, space_id
-    slots = [datetime.fromisoformat(s) for s in view.group.slots]
-    pairs = [(by_id[t.interviewer_id], by_id[t.interviewee_id]) for t in turns]
-    message = views.intro(view.round_.number, view.group.id, view.members, pairs, slots,
-                          view.round_.session_minutes, view.group.rematch_of is not None)
-    posted = await post_to_group(services, view, message)
-    for seq, turn in enumerate(turns, 1):
-        interviewer, interviewee = by_id[turn.interviewer_id], by_id[turn.interviewee_id]
-        for label, qid in (("technical", turn.technical_id), ("behavioral", turn.behavioral_id)):
-            question = _question(services, workspace_id, qid)
-            note = views.question_message(label, question, interviewee, seq, len(turns))
-            await chat.send_dm(interviewer.user, note)
-    return posted
 
 
 def _question(services: Services, workspace_id: int, question_id: str | None) -> Question | None:
@@ -271,7 +305,8 @@ async def _unplaced(services: Services, task_id: int) -> str | None:
         channel = await q.channel_ref(session, round_.channel_id)
         user = (await q.accounts(session, channel.workspace, [entry.account_id]))[entry.account_id]
         message = views.unplaced_message(round_.number, entry.reason or "", round_.session_minutes)
-    return (await services.chat(channel.workspace.platform).send_dm(user[0], message)).id
+    sent = await dm_once(services, f"pairing:{task_id}:unplaced", user[0], message)
+    return sent.id if sent else None
 
 
 async def _summary(services: Services, task_id: int) -> str | None:
@@ -292,7 +327,8 @@ async def _summary(services: Services, task_id: int) -> str | None:
     pairs = sum(1 for n in sizes.values() if n == 2)
     trios = sum(1 for n in sizes.values() if n == 3)
     message = views.summary(number, pairs, trios, unplaced)
-    return (await services.chat(channel.workspace.platform).post(channel, message)).id
+    sent = await post_once(services, f"pairing:{task_id}:summary", channel, message)
+    return sent.id if sent else None
 
 
 async def _checkin(services: Services, task_id: int) -> str | None:
@@ -305,7 +341,8 @@ async def _checkin(services: Services, task_id: int) -> str | None:
         return None
     if services.clock.now() >= view.round_.ends_at:
         return None
-    return await post_to_group(services, view, views.checkin(view.group.id, view.members))
+    message = views.checkin(view.group.id, view.members)
+    return await post_to_group(services, view, message, f"pairing:{task_id}:checkin")
 
 
 async def _remind(services: Services, task_id: int) -> str | None:
@@ -320,7 +357,8 @@ async def _remind(services: Services, task_id: int) -> str | None:
     if services.clock.now() >= when:
         return None  # the bot was down past the slot: a late reminder helps nobody
     hours = 24 if kind == "remind24" else 1
-    return await post_to_group(services, view, views.reminder(view.members, when, hours))
+    message = views.reminder(view.members, when, hours)
+    return await post_to_group(services, view, message, f"pairing:{task_id}:{kind}")
 
 
 async def _feedback(services: Services, task_id: int) -> str | None:
@@ -332,7 +370,6 @@ async def _feedback(services: Services, task_id: int) -> str | None:
             return None
         given = await q.feedback_given(session, view.group.id)
         absent = await q.no_shows_in(session, view.group.id)
-    chat = services.chat(view.channel.workspace.platform)
     last = None
     for member in view.members:
         partners = [
@@ -344,8 +381,10 @@ async def _feedback(services: Services, task_id: int) -> str | None:
             and (other.person_id, member.person_id) not in absent
         ]
         if partners:
-            ref = await chat.send_dm(member.user, views.feedback_request(view.group.id, partners))
-            last = ref.id
+            message = views.feedback_request(view.group.id, partners)
+            key = f"pairing:{task_id}:feedback:{member.person_id}"
+            ref = await dm_once(services, key, member.user, message)
+            last = ref.id if ref else last
     return last
 
 

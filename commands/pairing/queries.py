@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ids import ChannelRef, Platform, UserRef, WorkspaceRef
+from bot.core.outbox import STALE
 from bot.store.tables import Account, Activity, Channel, Person, Workspace
 from commands.pairing.tables import (
     PairEntry,
@@ -264,14 +265,22 @@ async def person_names(session: AsyncSession, person_ids: Iterable[int]) -> dict
     return {p: n for p, n in rows.all()}
 
 
+def _claimable(before: datetime) -> ColumnElement[bool]:
+    """Never claimed, or claimed before `before` and never finished (its runner crashed)."""
+    return and_(
+        PairTask.cancelled_at.is_(None),
+        or_(
+            PairTask.claimed_at.is_(None),
+            and_(PairTask.done_at.is_(None), PairTask.claimed_at < before),
+        ),
+    )
+
+
 async def claim_task(session: AsyncSession, task_id: int, now: datetime) -> bool:
+    """Take a task: a fresh one, or one whose runner died (its sends reconcile in the outbox)."""
     result = await session.execute(
         update(PairTask)
-        .where(
-            PairTask.id == task_id,
-            PairTask.claimed_at.is_(None),
-            PairTask.cancelled_at.is_(None),
-        )
+        .where(PairTask.id == task_id, _claimable(now - STALE))
         .values(claimed_at=now)
     )
     assert isinstance(result, CursorResult)
@@ -322,8 +331,7 @@ async def due_tasks(
         .join(Workspace, Workspace.id == Channel.workspace_id)
         .where(
             PairTask.kind.in_(list(kinds)),
-            PairTask.claimed_at.is_(None),
-            PairTask.cancelled_at.is_(None),
+            _claimable(until - STALE),
             PairTask.due_at <= until,
             Workspace.platform.in_(list(platforms)),
         )
@@ -362,11 +370,13 @@ async def schedules(
 
 
 async def unannounced_rounds(session: AsyncSession, channel_id: int) -> list[PairRound]:
+    """Open rounds whose announcement is not out yet: never claimed, or claimed and left
+    unconfirmed (a crash; the outbox finds or sends it)."""
     rows = await session.scalars(
         select(PairRound).where(
             PairRound.channel_id == channel_id,
             PairRound.status == "open",
-            PairRound.announced_at.is_(None),
+            PairRound.announce_message_id.is_(None),
         )
     )
     return list(rows)

@@ -40,7 +40,8 @@ class PairSchedule(Base):
 class PairRound(Base):
     """One round of a channel: `open` while members join, `paired` once matched.
 
-    `announced_at` is the claim of the announcement post, `announce_message_id` its confirmation.
+    `announced_at` is the first claim of the announcement (the sign-ups are entered with it),
+    `announce_message_id` its confirmation (empty when it could not be posted: channel gone).
     """
 
     __tablename__ = "pair_rounds"
@@ -171,8 +172,9 @@ class PairTurn(Base):
 class PairTask(Base):
     """A scheduled send (announcement follow-ups, intros, check-ins, reminders, feedback).
 
-    Claimed by setting `claimed_at` where it is NULL (exactly one runner wins), confirmed with
-    `done_at` and the message id; a rescheduled reminder is `cancelled_at` instead of deleted.
+    Claimed by setting `claimed_at` where it is NULL, or stale and not done (exactly one runner
+    wins), finished with `done_at` and the message id; its messages go through the outbox, so a
+    takeover sends only what is missing. A rescheduled reminder is `cancelled_at`, not deleted.
     """
 
     __tablename__ = "pair_tasks"

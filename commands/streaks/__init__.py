@@ -148,5 +148,6 @@ FEATURE = Feature(
         JobSpec("streaks.activity", jobs.due_activity),
         JobSpec("streaks.day_end", jobs.due_day_ends),
         JobSpec("streaks.remind", jobs.due_reminders),
+        JobSpec("streaks.resend", jobs.due_resends),
     ],
 )

@@ -7,16 +7,19 @@ Each `due` asks one indexed question of the database and returns at most one pie
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.context import Services
+from bot.core.outbox import STALE
 from bot.store.tables import Person, Workspace
 from commands.spec import DueWork
 from commands.streaks import queries
 from commands.streaks.model import REMINDER, Notice
 from commands.streaks.service import can_send, claim, refresh, send_notices
+
+RESEND_FOR = timedelta(days=1)  # a notice still unsent a day after its claim is dropped
 
 
 async def due_activity(services: Services, until: datetime) -> list[DueWork]:
@@ -114,6 +117,27 @@ def _reminders(at: datetime) -> Callable[[Services], Awaitable[None]]:
                     )
                     if notice is not None:
                         notices.append(notice)
+        await send_notices(services, notices)
+
+    return run
+
+
+async def due_resends(services: Services, until: datetime) -> list[DueWork]:
+    """Notices whose send failed or whose run died: sent again (the outbox finds any the
+    platform kept) once their claim is stale, for a day."""
+    platforms = [p.value for p in services.chats]
+    async with services.store.session() as session:
+        notices = await queries.unsent_notices(
+            session, until - STALE, until - RESEND_FOR, platforms
+        )
+    if not notices:
+        return []
+    last = notices[-1].id
+    return [DueWork(until, f"streaks.resend:{last}", _resend(notices))]
+
+
+def _resend(notices: list[Notice]) -> Callable[[Services], Awaitable[None]]:
+    async def run(services: Services) -> None:
         await send_notices(services, notices)
 
     return run

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.tables import Account, Activity, Note, Person
+from bot.store.tables import Account, Activity, Note, Person, Workspace
 from bot.store.upsert import insert_once
+from commands.streaks.model import Notice
 from commands.streaks.tables import StreakNotice, StreakRepair, StreakState
 
 COUNTING = ("daily_answer", "quiz_finished")
@@ -236,3 +237,23 @@ async def longest_current(
         .limit(limit)
     )
     return [(p, c) for p, c in rows]
+
+
+async def unsent_notices(
+    session: AsyncSession, claimed_before: datetime, claimed_after: datetime,
+    platforms: Collection[str],
+) -> list[Notice]:
+    """Notices claimed in a window and never confirmed (their send failed or its run died)."""
+    rows = await session.scalars(
+        select(StreakNotice)
+        .join(Workspace, Workspace.id == StreakNotice.workspace_id)
+        .where(
+            StreakNotice.sent_at.is_(None),
+            StreakNotice.claimed_at < claimed_before,
+            StreakNotice.claimed_at > claimed_after,
+            Workspace.platform.in_(list(platforms)),
+        )
+        .order_by(StreakNotice.claimed_at)
+        .limit(500)
+    )
+    return [Notice(n.id, n.workspace_id, n.person_id, n.kind, n.day, n.value) for n in rows]

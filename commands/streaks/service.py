@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.context import Context, Services
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.ids import ChannelRef, Platform, UserRef, WorkspaceRef
+from bot.core.outbox import dm_once, post_once
 from bot.core.ports import ChannelGone
 from bot.store.members import find_account
 from bot.store.tables import Channel, Person, Workspace
@@ -120,7 +121,11 @@ def can_send(services: Services, workspace: Workspace) -> bool:
 
 
 async def send_notices(services: Services, notices: list[Notice]) -> None:
-    """Send claimed notices (after their claim committed), then store the message ids."""
+    """Send claimed notices (after their claim committed), then store the message ids.
+
+    Each goes through the outbox (`streaks:<notice>`): a notice whose send failed or whose
+    process died is sent again by the `streaks.resend` job, found rather than repeated when
+    the platform had kept it. A notice with nowhere to go is confirmed without a message."""
     for notice in notices:
         async with services.store.session() as session:
             workspace = await session.get(Workspace, notice.workspace_id)
@@ -129,23 +134,31 @@ async def send_notices(services: Services, notices: list[Notice]) -> None:
             channel = await home_channel(session, notice.workspace_id)
             person = await session.get(Person, notice.person_id)
             zone = await member_zone(session, notice.workspace_id, person) if person else "UTC"
-        if workspace is None or account is None or not can_send(services, workspace):
-            continue
-        user = UserRef(workspace_ref(workspace), account.external_id, account.display_name)
-        chat = services.chat(workspace.platform)
-        message = views.notice_message(notice, user, state, zone)
-        try:
-            if notice.kind == REMINDER:
-                ref = await chat.send_dm(user, message)
-            elif channel is not None:
-                ref = await chat.post(channel_ref(workspace, channel), message)
-            else:
+        if workspace is not None and not can_send(services, workspace):
+            continue  # the process running that platform sends it
+        message_id = ""
+        if workspace is not None and account is not None:
+            user = UserRef(workspace_ref(workspace), account.external_id, account.display_name)
+            message = views.notice_message(notice, user, state, zone)
+            key = f"streaks:{notice.id}"
+            try:
+                if notice.kind == REMINDER:
+                    ref = await dm_once(services, key, user, message)
+                elif channel is not None:
+                    ref = await post_once(services, key, channel_ref(workspace, channel), message)
+                else:
+                    ref = None  # no channel to announce in: nothing to send
+                if ref is None and (notice.kind == REMINDER or channel is not None):
+                    continue  # another run is sending it right now
+            except ChannelGone:
+                log.warning("streak notice %s: channel gone", notice.id)
+                ref = None
+            except Exception:
+                log.exception("streak notice %s failed; it is retried later", notice.id)
                 continue
-        except ChannelGone:
-            log.warning("streak notice %s: channel gone", notice.id)
-            continue
+            message_id = ref.id if ref is not None else ""
         async with services.store.session() as session:
-            await queries.confirm_notice(session, notice.id, ref.id, services.clock.now())
+            await queries.confirm_notice(session, notice.id, message_id, services.clock.now())
 
 
 async def target_member(ctx: Context) -> tuple[Person, str]:

@@ -16,9 +16,12 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
+from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef
+from bot.core.ui import Message
 from bot.store.tables import Note
 from tests.harness import ConsoleBot
 from tests.scheduling.support import (
+    RecordingPort,
     console_app,
     console_settings,
     count_rows,
@@ -45,6 +48,15 @@ async def restart(url: str, clock: FakeClock, tmp_path: Path, when: datetime) ->
     finally:
         await app.stop()
     return lines
+
+
+class Unreachable(RecordingPort):
+    """The platform refuses every post (it is down)."""
+
+    async def post(
+        self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
+    ) -> MessageRef:
+        raise ConnectionError("the platform is down")
 
 
 def questions(lines: list[str]) -> list[str]:
@@ -108,3 +120,55 @@ async def test_a_week_down_makes_up_only_the_latest_slot_inside_its_window(
     assert [s.split(" for ")[1][:10] for s in skipped] == [
         "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"
     ]
+
+
+async def test_a_claim_left_before_a_long_outage_is_given_up_not_posted_days_late(
+    sqlite_url: str, clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The 09:00 question was claimed, then the platform failed and the bot went down for two
+    days: its answer window is long over, so it is given up (logged), not posted late."""
+    caplog.set_level(logging.WARNING, logger="commands.daily.posting")
+    await set_up_channel(sqlite_url, clock, tmp_path, window=3)
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    app, adapter, lines = await console_app(console_settings(sqlite_url, tmp_path), clock)
+    app.services.chats[Platform.CONSOLE] = Unreachable(adapter.console_port)
+    await app.scheduler.run_due(clock.now())  # claimed; the send fails
+    await app.stop()
+    assert questions(lines) == []
+
+    late = await restart(sqlite_url, clock, tmp_path, datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
+    assert questions(late) == [], late
+    given_up = [r.getMessage() for r in caplog.records if "given up" in r.getMessage()]
+    assert len(given_up) == 1 and "answer window closed" in given_up[0], given_up
+    app, _adapter, _lines = await console_app(console_settings(sqlite_url, tmp_path), clock)
+    due = [w.key for w in await app.scheduler.collect(clock.now())]
+    posts = await daily_posts(app)
+    await app.store.close()
+    assert not [key for key in due if key.startswith("daily:repost")], due  # no retry loop
+    assert [(p.slot, p.posted_at, p.closed_at is not None) for p in posts] == [
+        ("2026-12-01", None, True)
+    ]
+
+
+async def test_a_question_removed_from_the_packs_is_given_up_once(
+    sqlite_url: str, clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="commands.daily.posting")
+    await set_up_channel(sqlite_url, clock, tmp_path, window=24)
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    app, adapter, lines = await console_app(console_settings(sqlite_url, tmp_path), clock)
+    app.services.chats[Platform.CONSOLE] = Unreachable(adapter.console_port)
+    await app.scheduler.run_due(clock.now())  # claimed; the send fails
+    (post,) = await daily_posts(app)
+    packs = app.services.packs
+    for pack_id, pack in list(packs.bundled.items()):  # its pack was taken out meanwhile
+        if post.question_id in pack.by_id:
+            del packs.bundled[pack_id]
+    app.services.chats[Platform.CONSOLE] = adapter.console_port
+    for minutes in (3, 6, 9):
+        clock.set(datetime(2026, 12, 1, 9, minutes, tzinfo=UTC))
+        await app.scheduler.run_due(clock.now())
+    await app.stop()
+    assert questions(lines) == []
+    given_up = [r.getMessage() for r in caplog.records if "given up" in r.getMessage()]
+    assert len(given_up) == 1 and "gone from the packs" in given_up[0], given_up

@@ -2,7 +2,7 @@
 
 A week of a study group is built through the console (a daily question with answers, a
 pairing round with a chosen slot, streak reminders, a quiz against the clock, the Monday
-recap). At each step two App instances (two Store engines, two schedulers, one chat
+recap; the platform refuses one streak reminder, which is sent again). At each step two App instances (two Store engines, two schedulers, one chat
 platform) run `run_due` for the same `until` at the same time, then each runs it once more.
 Every send is recorded with the step it happened in: no step may send the same thing twice.
 The test also checks that each registered job had due work at some step, so a job added
@@ -21,7 +21,8 @@ import pytest
 
 from bot.app import App, build
 from bot.clock import FakeClock
-from bot.core.ids import Platform
+from bot.core.ids import MessageRef, Platform, UserRef
+from bot.core.ui import Message
 from tests.commands.pairing_support import press, space_of
 from tests.harness import ConsoleBot
 from tests.scheduling.support import RecordingPort, Send, console_settings, doubles
@@ -35,7 +36,7 @@ class World:
 
     console: ConsoleBot
     other: App
-    port: RecordingPort
+    port: FirstReminderFails
     clock: FakeClock
 
     @property
@@ -43,11 +44,24 @@ class World:
         return self.console.app, self.other
 
 
+@dataclass
+class FirstReminderFails(RecordingPort):
+    """The platform refuses the first streak reminder once (so it has to be sent again)."""
+
+    refused: int = 0
+
+    async def send_dm(self, user: UserRef, message: Message) -> MessageRef:
+        if "streak is at risk" in message.text and not self.refused:
+            self.refused += 1
+            raise ConnectionError("the platform hung up")
+        return await super().send_dm(user, message)
+
+
 @pytest.fixture
 async def world(any_db_url: str, clock: FakeClock, tmp_path: Path) -> AsyncIterator[World]:
     settings = console_settings(any_db_url, tmp_path)
     console = await ConsoleBot.start(settings, clock)
-    port = RecordingPort(console.adapter.console_port)
+    port = FirstReminderFails(console.adapter.console_port)
     console.app.services.chats[Platform.CONSOLE] = port
     other = build(settings, clock)  # its own Store engine and Scheduler
     await other.prepare()
@@ -123,3 +137,6 @@ async def test_every_job_sends_once_when_asked_twice_and_by_two_instances(world:
     everything = [s for sends in by_stage for s in sends]
     assert sum(s.text.startswith("**Daily question #1 ·") for s in everything) == 1
     assert sum("Daily question #1: answers are closed" in s.text for s in everything) == 1
+    assert world.port.refused == 1  # the refused reminder was sent again, once (no doubles)
+    reminders = [s for s in everything if "streak is at risk" in s.text]
+    assert len({(s.user, s.text) for s in reminders}) == len(reminders) > 0
