@@ -2,8 +2,9 @@
 
 A week of a study group is built through the console (a daily question with answers, a
 pairing round with a chosen slot, streak reminders, a quiz against the clock, the Monday
-recap; the platform refuses one streak reminder, which is sent again). At each step two App instances (two Store engines, two schedulers, one chat
-platform) run `run_due` for the same `until` at the same time, then each runs it once more.
+recap; the platform refuses one streak reminder, which is sent again). At each step two App
+instances (two Store engines, two schedulers, one chat platform) run `run_due` for the same
+`until` at the same time, then each runs it once more.
 Every send is recorded with the step it happened in: no step may send the same thing twice.
 The test also checks that each registered job had due work at some step, so a job added
 later is covered (or this test tells its author to give the world due work for it).
