@@ -97,27 +97,42 @@ async def recap_channels(session: AsyncSession, since: date) -> list[int]:
 
 
 async def due_recaps(services: Services, until: datetime) -> list[DueWork]:
-    work: list[DueWork] = []
+    """Each recap channel's latest Monday recap, unless done (a few queries for all channels)."""
+    wanted: dict[int, tuple[datetime, str]] = {}
     async with services.store.session() as session:
-        since = until.date() - timedelta(days=15)
-        for channel_id in await recap_channels(session, since):
-            channel = await session.get(Channel, channel_id)
-            workspace = await session.get(Workspace, channel.workspace_id) if channel else None
-            if channel is None or workspace is None or not can_send(services, workspace):
+        ids = await recap_channels(session, until.date() - timedelta(days=15))
+        rows = await session.execute(
+            select(Channel, Workspace)
+            .join(Workspace, Workspace.id == Channel.workspace_id)
+            .where(Channel.id.in_(ids))
+        ) if ids else None
+        for channel, workspace in rows or ():
+            if not can_send(services, workspace):
                 continue
             at = last_recap_time(until, channel.timezone)
             if until - at > GRACE or at < channel.created_at:
                 continue
-            week = week_label(at.astimezone(zone_of(channel.timezone)).date())
-            claimed = (await session.execute(
-                select(Recap.claimed_at, Recap.sent_at)
-                .where(Recap.channel_id == channel.id, Recap.week == week)
-            )).first()
-            if claimed is not None and claimed.sent_at is None:  # its run died: retry
-                at = max(at, claimed.claimed_at + STALE)
-            if claimed is None or (claimed.sent_at is None and at <= until):
-                work.append(DueWork(at, f"leaderboard.recap:{channel.id}:{week}",
-                                    _post(channel.id, week, at)))
+            wanted[channel.id] = (at, week_label(at.astimezone(zone_of(channel.timezone)).date()))
+        claims = {
+            (row.channel_id, row.week): row
+            for row in await session.execute(
+                select(Recap.channel_id, Recap.week, Recap.claimed_at, Recap.sent_at).where(
+                    Recap.channel_id.in_(list(wanted)),
+                    Recap.week.in_({week for _, week in wanted.values()}),
+                )
+            )
+        } if wanted else {}
+    work: list[DueWork] = []
+    for channel_id, (at, week) in sorted(wanted.items()):
+        claimed = claims.get((channel_id, week))
+        if claimed is not None:
+            if claimed.sent_at is not None:
+                continue
+            at = max(at, claimed.claimed_at + STALE)  # its run died or failed: retry
+            if at > until:
+                continue
+        work.append(DueWork(at, f"leaderboard.recap:{channel_id}:{week}",
+                            _post(channel_id, week, at)))
     return work
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef
+from bot.core.ui import Message
 from commands.leaderboard.pictures import BAR, HEIGHT, WIDTH, bar_box
 from commands.leaderboard.tables import Recap
 from tests.commands.streaks_support import (
@@ -17,6 +20,7 @@ from tests.commands.streaks_support import (
     text,
 )
 from tests.harness import ConsoleBot
+from tests.scheduling.support import RecordingPort
 
 LA_001 = (
     "Compute the cosine similarity between a = (1, 2, 2) and b = (2, 0, 1). Round to two "
@@ -159,3 +163,32 @@ async def test_a_quiet_workspace_gets_no_recap(console: ConsoleBot) -> None:
     await set_channel_settings(console, {"daily": {"days": "weekdays"}})
     out = text(await console.say("!time 2026-12-07T12:00"))
     assert "recap" not in out.lower()
+
+
+@dataclass
+class RecapRefusedOnce(RecordingPort):
+    """The platform fails the first recap post (a 5xx, a dropped connection)."""
+
+    refused: int = 0
+
+    async def post(
+        self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
+    ) -> MessageRef:
+        if "Weekly recap" in message.plain() and not self.refused:
+            self.refused += 1
+            raise ConnectionError("the platform hung up")
+        return await super().post(channel, message, thread=thread)
+
+
+async def test_a_recap_the_platform_refused_is_posted_on_retry_once(console: ConsoleBot) -> None:
+    await join(console, "ann")
+    await set_channel_settings(console, {"daily": {"days": "every day"}})
+    await give(console, "ann", 30)
+    flaky = RecapRefusedOnce(console.app.services.chats[Platform.CONSOLE])
+    console.app.services.chats[Platform.CONSOLE] = flaky
+    failed = text(await console.say("!time 2026-12-07T09:00"))
+    assert "Weekly recap" not in failed and flaky.refused == 1
+    assert "Weekly recap" not in text(await console.say("!time 2026-12-07T09:01"))  # not stale
+    retried = text(await console.say("!time 2026-12-07T09:03"))
+    assert retried.count("== Weekly recap: Mon 30 Nov to Sun 6 Dec ==") == 1, retried
+    assert "Weekly recap" not in text(await console.say("!time +1d"))
