@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.console.runner import ConsoleAdapter
+from bot.app import App
 from bot.clock import FakeClock
 from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef
 from bot.core.ui import Message
@@ -57,6 +59,18 @@ class Unreachable(RecordingPort):
         self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
     ) -> MessageRef:
         raise ConnectionError("the platform is down")
+
+
+async def claimed_but_unsent(
+    url: str, clock: FakeClock, tmp_path: Path, window: int
+) -> tuple[App, ConsoleAdapter, list[str]]:
+    """The 09:00 question is claimed at 09:00, but the platform refuses it."""
+    await set_up_channel(url, clock, tmp_path, window=window)
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    app, adapter, lines = await console_app(console_settings(url, tmp_path), clock)
+    app.services.chats[Platform.CONSOLE] = Unreachable(adapter.console_port)
+    await app.scheduler.run_due(clock.now())
+    return app, adapter, lines
 
 
 def questions(lines: list[str]) -> list[str]:
@@ -128,11 +142,7 @@ async def test_a_claim_left_before_a_long_outage_is_given_up_not_posted_days_lat
     """The 09:00 question was claimed, then the platform failed and the bot went down for two
     days: its answer window is long over, so it is given up (logged), not posted late."""
     caplog.set_level(logging.WARNING, logger="commands.daily.posting")
-    await set_up_channel(sqlite_url, clock, tmp_path, window=3)
-    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
-    app, adapter, lines = await console_app(console_settings(sqlite_url, tmp_path), clock)
-    app.services.chats[Platform.CONSOLE] = Unreachable(adapter.console_port)
-    await app.scheduler.run_due(clock.now())  # claimed; the send fails
+    app, _adapter, lines = await claimed_but_unsent(sqlite_url, clock, tmp_path, window=3)
     await app.stop()
     assert questions(lines) == []
 
@@ -154,11 +164,7 @@ async def test_a_question_removed_from_the_packs_is_given_up_once(
     sqlite_url: str, clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="commands.daily.posting")
-    await set_up_channel(sqlite_url, clock, tmp_path, window=24)
-    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
-    app, adapter, lines = await console_app(console_settings(sqlite_url, tmp_path), clock)
-    app.services.chats[Platform.CONSOLE] = Unreachable(adapter.console_port)
-    await app.scheduler.run_due(clock.now())  # claimed; the send fails
+    app, adapter, lines = await claimed_but_unsent(sqlite_url, clock, tmp_path, window=24)
     (post,) = await daily_posts(app)
     packs = app.services.packs
     for pack_id, pack in list(packs.bundled.items()):  # its pack was taken out meanwhile
