@@ -22,6 +22,10 @@ TEAM_V2 = pack(
     OPEN,
     header=HEADER.replace("version: 1", "version: 2"),
 )
+# Two loader errors: a numeric question without its tolerance, an mcq without a right answer.
+BROKEN = TEAM_V1.replace("    tolerance: 0.01\n", "").replace(
+    '{text: "0", correct: true}', '{text: "0"}'
+)
 OTHER = WorkspaceRef(Platform.CONSOLE, "other-team", "Other team")
 _ids = count(1)
 
@@ -44,7 +48,7 @@ def admin(user: str, workspace: WorkspaceRef = WORKSPACE) -> UserRef:
 
 def command(name: str, args: dict[str, str] | None = None, *, user: UserRef | None = None,
             channel: ChannelRef = STUDY, attachment: bytes | None = None,
-            delivery_id: str | None = None) -> CommandInvoked:
+            attachment_name: str = "", delivery_id: str | None = None) -> CommandInvoked:
     actor = user or admin("you")
     return CommandInvoked(
         delivery_id=delivery_id or f"test:{next(_ids)}",
@@ -53,13 +57,16 @@ def command(name: str, args: dict[str, str] | None = None, *, user: UserRef | No
         name=name,
         args=args or {},
         attachment=attachment,
+        attachment_name=attachment_name,
     )
 
 
-def form(text: str, *, user: UserRef, context: str = "") -> FormSubmitted:
+def form(text: str, *, user: UserRef, context: str = "", attachment: bytes | None = None,
+         attachment_name: str = "") -> FormSubmitted:
     return FormSubmitted(
         delivery_id=f"test:{next(_ids)}", actor=user, channel=STUDY, form_id="packs.import",
-        context=context, fields={"yaml": text},
+        context=context, fields={"yaml": text}, attachment=attachment,
+        attachment_name=attachment_name,
     )
 
 

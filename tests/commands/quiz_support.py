@@ -208,3 +208,7 @@ async def activities(bot: ConsoleBot, name: str, kind: str) -> list[Activity]:
             .order_by(Activity.id)
         )
         return list(rows)
+
+
+def joined(lines: list[str]) -> str:
+    return "\n".join(lines)

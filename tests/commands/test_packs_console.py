@@ -110,6 +110,41 @@ async def test_an_uploaded_file_is_imported_without_a_form(console: ConsoleBot) 
     assert "team-pack" in console.app.services.packs.packs_for(1)
 
 
+async def test_an_uploaded_files_name_names_it_in_messages_and_red_lists(
+    console: ConsoleBot,
+) -> None:
+    dispatcher = console.app.dispatcher
+    broken = TEAM_V1.replace("    tolerance: 0.01\n", "")
+    reply = await dispatcher.handle(
+        command("pack import", attachment=broken.encode(), attachment_name="../team `x`.yml")
+    )
+    assert text_of(reply).splitlines()[0] == (
+        "I did not import team _x_.yml: it has 1 problem, and nothing was stored."
+    )
+    red = "AUTHOR: Lemon\nWho created Python?:\n- Guido van Rossum\n"
+    reply = await dispatcher.handle(
+        command("pack import", attachment=red.encode(), attachment_name="Python History.yaml")
+    )
+    assert text_of(reply).startswith("Imported **Python History** (`python-history` v1)")
+    reply = await dispatcher.handle(
+        command("pack import", attachment=b"  \n", attachment_name="empty.yaml")
+    )
+    assert text_of(reply) == "The file `empty.yaml` is empty; nothing was imported."
+
+
+async def test_a_form_submitted_with_a_file_imports_the_file(console: ConsoleBot) -> None:
+    """Where a form takes files (Slack), the file arrives with the submission."""
+    dispatcher = console.app.dispatcher
+    you = admin("you")
+    both = form(TEAM_V1, user=you, attachment=TEAM_V1.encode(), attachment_name="team.yaml")
+    assert "not both" in text_of(await dispatcher.handle(both))
+    assert await stored(console.app.store) == []
+    upload = form("", user=you, attachment=TEAM_V1.encode(), attachment_name="team.yaml")
+    assert text_of(await dispatcher.handle(upload)).startswith("Imported **Team questions**")
+    await dispatcher.drain()
+    assert await stored(console.app.store) == [("team-pack", 1, 3)]
+
+
 async def test_hostile_uploads_are_refused_and_nothing_is_stored(console: ConsoleBot) -> None:
     dispatcher = console.app.dispatcher
     huge = b"pack: {}\n" + b"#" * (50 * 1024 * 1024)

@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
 from bot.store.db import Store
 from bot.store.tables import Person
 from commands.quiz import srs
 from commands.quiz.tables import SrsCard
 from tests.commands.quiz_support import (
     activities,
+    joined,
     ledger,
     person_id,
     questions,
     reply,
     shown,
-    start_bot,
 )
 from tests.conftest import START
 from tests.harness import ConsoleBot
-
-
-@pytest.fixture
-async def bot(sqlite_url: str, clock: FakeClock, tmp_path: Path) -> AsyncIterator[ConsoleBot]:
-    started = await start_bot(sqlite_url, clock, tmp_path)
-    yield started
-    await started.stop()
-
-
-def joined(lines: list[str]) -> str:
-    return "\n".join(lines)
 
 
 async def cards(bot: ConsoleBot, name: str) -> dict[str, SrsCard]:

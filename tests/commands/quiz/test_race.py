@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.adapters.console.port import STUDY, WORKSPACE
@@ -21,6 +19,7 @@ from tests.commands.quiz_support import (
     action_ids,
     activities,
     answer_event,
+    joined,
     ledger,
     person_id,
     reply,
@@ -28,17 +27,6 @@ from tests.commands.quiz_support import (
     start_bot,
 )
 from tests.harness import ConsoleBot
-
-
-@pytest.fixture
-async def bot(sqlite_url: str, clock: FakeClock, tmp_path: Path) -> AsyncIterator[ConsoleBot]:
-    started = await start_bot(sqlite_url, clock, tmp_path)
-    yield started
-    await started.stop()
-
-
-def joined(lines: list[str]) -> str:
-    return "\n".join(lines)
 
 
 def text_of(reply_: Reply | None) -> str:

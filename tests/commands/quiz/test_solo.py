@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot.adapters.console.port import STUDY, WORKSPACE
@@ -19,26 +16,15 @@ from tests.commands.quiz_support import (
     action_ids,
     activities,
     answer_event,
+    joined,
     ledger,
     person_id,
     points,
     reply,
     right_text,
     shown,
-    start_bot,
 )
 from tests.harness import ConsoleBot
-
-
-@pytest.fixture
-async def bot(sqlite_url: str, clock: FakeClock, tmp_path: Path) -> AsyncIterator[ConsoleBot]:
-    started = await start_bot(sqlite_url, clock, tmp_path)
-    yield started
-    await started.stop()
-
-
-def joined(lines: list[str]) -> str:
-    return "\n".join(lines)
 
 
 def press(who: str, action_id: str, delivery: str) -> ActionPressed:
