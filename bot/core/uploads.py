@@ -38,7 +38,13 @@ def refusal(filename: str, size: int) -> str | None:
         return (f"I can only import a pack from a text file ({kinds}); `{name}` is not one. "
                 "Nothing was imported.")
     if size > MAX_UPLOAD_BYTES:
-        return (f"`{name}` is {size:,} bytes; a pack file can be at most 1 MB "
-                f"({MAX_UPLOAD_BYTES:,} bytes). Split it into smaller packs; nothing was "
-                "imported.")
+        return too_big(name, size)
     return None
+
+
+def too_big(filename: str, size: int | None = None) -> str:
+    """The refusal of a file over the limit (`size` None: more arrived than was announced)."""
+    name = clean_name(filename)
+    what = f"is {size:,} bytes" if size is not None else "is larger than announced"
+    return (f"`{name}` {what}; a pack file can be at most 1 MB ({MAX_UPLOAD_BYTES:,} bytes). "
+            "Split it into smaller packs; nothing was imported.")

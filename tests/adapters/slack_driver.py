@@ -171,23 +171,33 @@ class SlackDriver:
         return await self.deliver(Delivery("interactive", payload))
 
     async def submit_form(
-        self, values: dict[str, str], *, user: Member = ALICE, view: Sent | None = None
+        self,
+        values: dict[str, str],
+        *,
+        user: Member = ALICE,
+        view: Sent | None = None,
+        files: dict[str, dict[str, Any]] | None = None,
     ) -> list[Sent]:
-        """Fill and submit the modal last opened for `user` (or `view`)."""
+        """Fill and submit the modal last opened for `user` (or `view`).
+
+        `files` maps a file input's block id to a file the member uploaded there
+        (`fake.member_file(...)`)."""
         shown = view or self.last("view", user=user.id)
         assert shown.view is not None
         inputs = {b["block_id"]: b for b in shown.view["blocks"] if b["type"] == "input"}
-        unknown = set(values) - set(inputs)
+        files = files or {}
+        unknown = (set(values) | set(files)) - set(inputs)
         assert not unknown, f"the form has no fields {unknown}"
-        state = {
-            block_id: {
-                block["element"]["action_id"]: {
-                    "type": "plain_text_input",
-                    "value": values.get(block_id),
-                }
-            }
-            for block_id, block in inputs.items()
-        }
+        state: dict[str, Any] = {}
+        for block_id, block in inputs.items():
+            element = block["element"]
+            if element["type"] == "file_input":
+                given = [files[block_id]] if block_id in files else []
+                entry: dict[str, Any] = {"type": "file_input", "files": given}
+            else:
+                assert block_id not in files, f"{block_id} is not a file input"
+                entry = {"type": "plain_text_input", "value": values.get(block_id)}
+            state[block_id] = {element["action_id"]: entry}
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM_ID, "domain": "studygroup"},
@@ -445,6 +455,7 @@ async def slack_bot(
             await http.close()
         await fake.stop()
     assert not fake.unknown, f"the bot called methods the fake does not know: {fake.unknown}"
+    assert not fake.bad_downloads, f"file downloads without the bot token: {fake.bad_downloads}"
     assert not fake.pings, f"the bot sent ping markup: {fake.pings}"
 
 

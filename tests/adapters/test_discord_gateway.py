@@ -243,6 +243,7 @@ async def test_the_fake_sends_complete_payloads() -> None:
         (channel_payload(dm), "channel", "DMChannel"),
         (fake.message_payload(message), "message", "Message"),
         (fake.interaction_payload(interaction), "interactions", "MessageComponentInteraction"),
+        (fake.attach("pack.yaml", b"pack: {}\n"), "message", "Attachment"),
         (ready, "gateway", "ReadyEvent"),
         (guilds[0], "guild", "Guild"),
     ]

@@ -9,8 +9,10 @@ import pytest
 import yaml
 
 from bot.adapters.slack import inbound
+from bot.adapters.slack.files import trusted
 from bot.adapters.slack.manifest import (
     EVENT_SCOPES,
+    FEATURE_SCOPES,
     METHOD_SCOPES,
     PLACEHOLDER_URL,
     bot_scopes,
@@ -242,6 +244,24 @@ def test_deploy_manifests_match_the_code(mode: str) -> None:
 
 def test_scopes_are_exactly_what_the_methods_and_events_need() -> None:
     needed = {"commands"} | {s for v in METHOD_SCOPES.values() for s in v} | {
-        s for v in EVENT_SCOPES.values() for s in v}
+        s for v in EVENT_SCOPES.values() for s in v} | {
+        s for v in FEATURE_SCOPES.values() for s in v}
     assert set(bot_scopes()) == needed
+    assert "files:read" in needed  # the pack import form's file input, and its download
     assert "chat:write.public" not in needed and "users:read.email" not in needed
+
+
+@pytest.mark.parametrize(
+    ("url", "wanted"),
+    [
+        ("https://files.slack.com/files-pri/T1-F1/download/pack.yaml", True),
+        ("http://files.slack.com/files-pri/T1-F1/download/pack.yaml", False),  # not HTTPS
+        ("https://files.slack.com.evil.example/files-pri/x", False),
+        ("https://evilslack.com/files-pri/x", False),
+        ("http://127.0.0.1:8123/files-pri/T1-F1/download/pack.yaml", True),  # the API host
+        ("http://127.0.0.1:9999/files-pri/T1-F1/download/pack.yaml", False),
+        ("", False),
+    ],
+)
+def test_the_bot_token_goes_only_to_slack_or_the_configured_api(url: str, wanted: bool) -> None:
+    assert trusted(url, "http://127.0.0.1:8123/api/") is wanted

@@ -5,7 +5,9 @@ from `apps.connections.open`. It keeps state like Slack does (channels, messages
 ephemerals, views, files, reactions), checks what Slack checks (tokens, membership, trigger ids
 used once within 3 seconds, Block Kit limits), records every call, can fail the next calls of
 a method (429 with Retry-After, 5xx, dropped connections), and answers an unknown method with
-HTTP 501 and records it so the test fails.
+HTTP 501 and records it so the test fails. Files members give in a modal's file input are
+served at their `url_private_download`, with the bot token only (without it, Slack's sign-in
+page, which the test then fails on).
 """
 
 from __future__ import annotations
@@ -117,6 +119,8 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}
         self.home: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
+        self.member_files: dict[str, dict[str, Any]] = {}
+        self.bad_downloads: list[Call] = []
         self.triggers: dict[str, dict[str, Any]] = {}
         self.response_urls: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
@@ -128,6 +132,7 @@ class FakeSlack:
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/link", self.socket.handler)
+        app.router.add_get("/files-pri/{key}/download/{name}", self._file_download)
         app.router.add_route("*", "/{tail:.*}", self._unknown_route)
         self._app = app
         self.add_user(BOT_USER, "studybot", bot=True)
@@ -234,6 +239,38 @@ class FakeSlack:
         }
         return f"{self.base}/response/{key}"
 
+    def member_file(
+        self, user: str, name: str, data: bytes, *, size: int | None = None
+    ) -> dict[str, Any]:
+        """A member uploads a file in a modal's file input: the file object Slack puts in the
+        view_submission state. `size` is what Slack reports (by default the real size)."""
+        file_id = self.new_id("F")
+        slug = re.sub(r"[^a-z0-9._-]+", "_", name.lower())
+        base = f"{self.base}/files-pri/{TEAM_ID}-{file_id}"
+        suffix = name.rpartition(".")[2].lower() if "." in name else "text"
+        file = {
+            "id": file_id,
+            "created": int(self._now().timestamp()),
+            "timestamp": int(self._now().timestamp()),
+            "name": name,
+            "title": name,
+            "mimetype": "text/plain",
+            "filetype": suffix,
+            "pretty_type": suffix.upper(),
+            "user": user,
+            "user_team": TEAM_ID,
+            "editable": False,
+            "size": len(data) if size is None else size,
+            "mode": "hosted",
+            "is_external": False,
+            "is_public": False,
+            "url_private": f"{base}/{slug}",
+            "url_private_download": f"{base}/download/{slug}",
+            "permalink": f"https://studygroup.slack.com/files/{user}/{file_id}/{slug}",
+        }
+        self.member_files[file_id] = {**file, "data": data}
+        return file
+
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         for message in self.messages.get(channel, []):
             if message["ts"] == ts:
@@ -316,6 +353,22 @@ class FakeSlack:
             return web.Response(status=400, text="bad upload", content_type="text/plain")
         file["data"] = data
         return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
+
+    async def _file_download(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        call = Call("download", {"key": key})
+        self.calls.append(call)
+        file = self.member_files.get(key.removeprefix(f"{TEAM_ID}-"))
+        if file is None:
+            call.status, call.error = 404, "file_not_found"
+            return web.Response(status=404, text="Not Found", content_type="text/plain")
+        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+            # Slack answers an unauthenticated download with its sign-in page, status 200.
+            call.error = "not_authed"
+            self.bad_downloads.append(call)
+            return web.Response(text="<!DOCTYPE html><title>Sign in | Slack</title>",
+                                content_type="text/html")
+        return web.Response(body=file["data"], content_type="text/plain")
 
     async def _response_url(self, request: web.Request) -> web.Response:
         key = request.match_info["key"]
@@ -727,8 +780,15 @@ def _check_view(view: dict[str, Any], kind: str) -> list[str]:
         for block in blocks:
             if block.get("type") == "input":
                 element = block.get("element") or {}
-                if element.get("type") != "plain_text_input" or not element.get("action_id"):
+                kind = element.get("type")
+                if kind not in ("plain_text_input", "file_input") or not element.get("action_id"):
                     errors.append(f"input {block.get('block_id')}: element")
+                if kind == "file_input" and not 1 <= int(element.get("max_files", 10)) <= 10:
+                    errors.append(f"input {block.get('block_id')}: max_files 1-10")
+                if not all(isinstance(t, str) for t in element.get("filetypes", [])):
+                    errors.append(f"input {block.get('block_id')}: filetypes")
+                if "hint" in block and not 0 < _text_len(block["hint"]) <= 2000:
+                    errors.append(f"input {block.get('block_id')}: hint")
                 if int(element.get("max_length", 0)) > 3000:
                     errors.append(f"input {block.get('block_id')}: max_length over 3000")
                 if not 0 < _text_len(block.get("label")) <= 2000:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.adapters.slack.mrkdwn import parse_command, unescape
-from bot.adapters.slack.render import FormOrigin, form_values
+from bot.adapters.slack.render import FormOrigin, form_files, form_values
 from bot.core.events import (
     ActionPressed,
     CommandInvoked,
@@ -169,6 +169,11 @@ def submission_event(body: Payload, actor: UserRef) -> FormSubmitted:
         context=form.context,
         fields=form_values(view),
     )
+
+
+def submission_files(body: Payload) -> list[Payload]:
+    """The Slack file objects given in the submitted form's file inputs (usually none)."""
+    return form_files(body["view"])
 
 
 # --- Events API ------------------------------------------------------------------------------

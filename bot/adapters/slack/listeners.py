@@ -4,11 +4,14 @@ Every listener acks before anything else: Slack waits 3 seconds and then retries
 shows the member an error (commands). With bolt's default `process_before_response=False`, the
 code after `await ack()` already runs after the ack has been sent, so no lazy listeners are
 needed. Errors after the ack are caught here, logged and answered with an apology.
+A form submitted with a file (a file input) has the file downloaded after the ack and before
+the dispatch; a file that cannot be had is answered with a polite refusal, nothing dispatched.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterator
@@ -18,19 +21,21 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.adapters.slack import inbound
+from bot.adapters.slack.files import download
 from bot.adapters.slack.inbound import Origin, Payload, Who
 from bot.adapters.slack.outbound import SlackPort
 from bot.adapters.slack.replies import Responder
 from bot.adapters.slack.users import UserDirectory
 from bot.core.dispatch import SORRY, Dispatcher
 from bot.core.errors import UserError
-from bot.core.events import Inbound
+from bot.core.events import FormSubmitted, Inbound
 from bot.core.ids import UserRef
 from bot.core.ui import Message, Reply
 
 log = logging.getLogger(__name__)
 
 Build = Callable[[UserRef], Inbound | None]
+Load = Callable[[Inbound], Awaitable[Inbound]]
 
 
 class Inflight:
@@ -109,11 +114,23 @@ class Listeners:
         with self.inflight.track():
             await ack()  # an empty ack closes the modal
             origin, _ = inbound.submission_origin(body)
+            files = inbound.submission_files(body)
             await self._run(
                 inbound.interaction_who(body),
                 origin,
                 lambda actor: inbound.submission_event(body, actor),
+                load=self._with_file(files[0]) if files else None,
             )
+
+    def _with_file(self, file: Payload) -> Load:
+        """Adds the downloaded file to the submission (the form's file input takes one)."""
+
+        async def load(event: Inbound) -> Inbound:
+            assert isinstance(event, FormSubmitted)
+            data, name = await download(self.port.client, file)
+            return dataclasses.replace(event, attachment=data, attachment_name=name)
+
+        return load
 
     async def on_message(self, ack: AsyncAck, body: Payload) -> None:
         with self.inflight.track():
@@ -165,13 +182,15 @@ class Listeners:
 
     # --- the shared path ---------------------------------------------------------------------
 
-    async def _run(self, who: Who, origin: Origin, build: Build) -> None:
+    async def _run(self, who: Who, origin: Origin, build: Build, load: Load | None = None) -> None:
         workspace = self.directory.workspace(who.team_id)
         try:
             actor = await self.directory.actor(who)
             try:
                 event = build(actor)
-            except UserError as exc:  # unreadable command text: nothing to dispatch
+                if event is not None and load is not None:
+                    event = await load(event)
+            except UserError as exc:  # unreadable text, an unusable file: nothing to dispatch
                 reply: Reply | None = Reply.private_text(str(exc))
             else:
                 if event is None:

@@ -1,6 +1,7 @@
 """The Slack app manifests in deploy/, generated from what the adapter really uses.
 
-Scopes follow from the Web API methods the adapter calls and the events it reads. There is one
+Scopes follow from the Web API methods the adapter calls, the events it reads and the file
+input of its forms (whose files it downloads). There is one
 slash command, `/studybot`, whose text names any declared command (`/studybot daily setup`),
 so adding a feature never changes the manifest. A test regenerates both manifests and compares
 them with the files, so they cannot drift. One manifest cannot serve
@@ -36,6 +37,11 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "files.getUploadURLExternal": ("files:write",),
     "files.completeUploadExternal": ("files:write",),
 }
+# What else the adapter does that needs a scope: a modal's file input (Block Kit requires
+# files:read for it) and downloading the file given there from its url_private_download.
+FEATURE_SCOPES: dict[str, tuple[str, ...]] = {
+    "file_input": ("files:read",),
+}
 # Every event the adapter listens to, with the scope that delivers it.
 EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "app_home_opened": (),
@@ -49,7 +55,7 @@ EVENT_SCOPES: dict[str, tuple[str, ...]] = {
 
 def bot_scopes() -> list[str]:
     needed = {"commands"}
-    for scopes in (*METHOD_SCOPES.values(), *EVENT_SCOPES.values()):
+    for scopes in (*METHOD_SCOPES.values(), *FEATURE_SCOPES.values(), *EVENT_SCOPES.values()):
         needed.update(scopes)
     return sorted(needed)
 

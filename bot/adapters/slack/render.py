@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.adapters.slack.mrkdwn import COMMAND, clip, safe_cut, to_mrkdwn, to_plain
-from bot.core.ui import Button, ButtonStyle, Field, Form, Message, Select
+from bot.core.ui import Button, ButtonStyle, Field, FileUpload, Form, Message, Select
 
 Block = dict[str, Any]
 
@@ -137,9 +137,14 @@ class FormOrigin:
 
 
 def form_view(form: Form, origin: FormOrigin) -> dict[str, Any]:
-    """A modal: one input block per field; block_id and action_id are the field id."""
+    """A modal: one input block per field; block_id and action_id are the field id.
+
+    A form's `upload` adds a file input (one file) after the fields, and the field it stands
+    in for becomes optional: either one will do (the core checks that one was given)."""
+    upload = form.upload
     blocks = []
     for field in form.fields:
+        optional = not field.required or (upload is not None and upload.replaces == field.id)
         element: Block = {
             "type": "plain_text_input",
             "action_id": field.id,
@@ -155,10 +160,12 @@ def form_view(form: Form, origin: FormOrigin) -> dict[str, Any]:
                 "type": "input",
                 "block_id": field.id,
                 "label": plain_text(field.label, 2000),
-                "optional": not field.required,
+                "optional": optional,
                 "element": element,
             }
         )
+    if upload is not None:
+        blocks.append(_file_input(upload))
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
@@ -170,13 +177,43 @@ def form_view(form: Form, origin: FormOrigin) -> dict[str, Any]:
     }
 
 
+def _file_input(upload: FileUpload) -> Block:
+    element: Block = {"type": "file_input", "action_id": upload.id, "max_files": 1}
+    if upload.extensions:
+        # Slack only filters the picker by these; the adapter checks the name again.
+        element["filetypes"] = list(upload.extensions)
+    block: Block = {
+        "type": "input",
+        "block_id": upload.id,
+        "label": plain_text(upload.label, 2000),
+        "optional": True,
+        "element": element,
+    }
+    if upload.hint:
+        block["hint"] = plain_text(upload.hint, 2000)
+    return block
+
+
 def form_values(view: dict[str, Any]) -> dict[str, str]:
     """The submitted text of each input: state.values[block_id][action_id].value."""
     out: dict[str, str] = {}
     for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
         for action in actions.values():
+            if action.get("type") == "file_input":
+                continue  # files are not text: see `form_files`
             out[block_id] = str(action.get("value") or "")
     return out
+
+
+def form_files(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The files given in the form's file inputs: state.values[block][action].files (Slack
+    file objects with `name`, `size`, `url_private_download`, ...)."""
+    found: list[dict[str, Any]] = []
+    for actions in ((view.get("state") or {}).get("values") or {}).values():
+        for action in actions.values():
+            if action.get("type") == "file_input":
+                found += [f for f in action.get("files") or () if isinstance(f, dict)]
+    return found
 
 
 def home_view(message: Message | None) -> dict[str, Any]:
