@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.packs.lint import lint_across
@@ -23,6 +24,8 @@ class PackLibrary:
 
     bundled: dict[str, Pack] = field(default_factory=dict)
     imported: dict[int, dict[str, Pack]] = field(default_factory=dict)
+    # What the store held at the last load: (workspace id, pack id) -> (version, updated_at).
+    stamps: dict[tuple[int, str], tuple[int, datetime]] = field(default_factory=dict)
 
     def packs_for(self, workspace_id: int | None) -> dict[str, Pack]:
         packs = dict(self.bundled)
@@ -73,17 +76,30 @@ class PackLibrary:
     def remove_imported(self, workspace_id: int, pack_id: str) -> None:
         self.imported.get(workspace_id, {}).pop(pack_id, None)
 
+    async def out_of_step(self, store: Store) -> bool:
+        """Whether the store holds imports this process has not loaded (or no longer holds
+        some it has): another instance imported, replaced or removed a pack."""
+        from commands.packs.queries import imported_stamps
+
+        async with store.session() as session:
+            return await imported_stamps(session) != self.stamps
+
     async def load_imported(self, store: Store) -> list[str]:
-        """Load every workspace's imported packs from the store (at start).
+        """Bring the imported packs in step with the store: all of them at start, then what
+        changed (the `packs.sync` job asks `out_of_step` every tick).
 
         Each stored pack is validated again with today's rules beside the bundled packs; one
         that no longer passes (a bundled pack took its id, a rule got stricter) is skipped and
         logged, never fatal. Returns the problems, one line each."""
-        from commands.packs.queries import all_imported
+        from commands.packs.queries import imported_stamps, imported_texts
 
         problems: list[str] = []
         async with store.session() as session:
-            rows = await all_imported(session)
+            stamps = await imported_stamps(session)
+            changed = [key for key, stamp in stamps.items() if self.stamps.get(key) != stamp]
+            rows = await imported_texts(session, changed) if changed else []
+        for workspace_id, pack_id in set(self.stamps) - set(stamps):
+            self.remove_imported(workspace_id, pack_id)
         for workspace_id, pack_id, text in rows:
             result = self.check_import(workspace_id, text, f"{pack_id}.yaml")
             if result.pack is None:
@@ -92,5 +108,6 @@ class PackLibrary:
                 log.warning("imported pack %s of workspace %s skipped: %s", pack_id,
                             workspace_id, "; ".join(str(p) for p in result.errors[:3]))
                 continue
-            self.set_imported(workspace_id, result.pack)
+            self.imported.setdefault(workspace_id, {})[pack_id] = result.pack  # the store's
+        self.stamps = stamps
         return problems

@@ -154,6 +154,9 @@ async def deliver(services: Services, post_id: int, since: datetime | None = Non
         ref = await port.find_post(channel, post.marker, first_claimed(post.marker, since))
     if ref is None:
         question = services.packs.question(place.workspace.id, post.question_id)
+        if question is None:  # maybe imported through another instance a moment ago
+            await services.packs.load_imported(services.store)
+            question = services.packs.question(place.workspace.id, post.question_id)
         late = post.closes_at <= services.clock.now()
         if question is None or late:
             # Never retried forever: a question removed from the packs cannot be asked, and

@@ -10,9 +10,25 @@ The "pack" and "topic" suggestion sources are declared by the daily feature.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from bot.core.context import Services
 from commands.packs import service
 from commands.packs.views import IMPORT_FORM
-from commands.spec import CommandSpec, Feature, FormSpec, Option
+from commands.spec import CommandSpec, DueWork, Feature, FormSpec, JobSpec, Option
+
+
+async def due_sync(services: Services, until: datetime) -> list[DueWork]:
+    """Another instance imported, replaced or removed a pack: load it here too (each process
+    keeps the packs in memory; the store is the truth)."""
+    if not await services.packs.out_of_step(services.store):
+        return []
+    return [DueWork(until, f"packs.sync:{until.isoformat()}", _sync)]
+
+
+async def _sync(services: Services) -> None:
+    await services.packs.load_imported(services.store)
+
 
 PACK = Option("pack", "A pack id, e.g. linear-algebra", required=True, autocomplete="pack",
               max_length=40)
@@ -44,4 +60,5 @@ FEATURE = Feature(
                     options=(PACK,), admin=True),
     ],
     forms=[FormSpec(IMPORT_FORM, service.submit_import)],
+    jobs=[JobSpec("packs.sync", due_sync)],
 )

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.upsert import insert_once
 from commands.packs.tables import ImportedPack
 
+Stamp = tuple[int, datetime]  # (version, updated_at) of a stored pack
 
-async def all_imported(session: AsyncSession) -> list[tuple[int, str, str]]:
-    """(workspace id, pack id, YAML text) of every imported pack, for loading at start."""
+
+async def imported_stamps(session: AsyncSession) -> dict[tuple[int, str], Stamp]:
+    """(workspace id, pack id) -> what was last stored: cheap enough to ask every tick."""
+    rows = await session.execute(
+        select(ImportedPack.workspace_id, ImportedPack.pack_id, ImportedPack.version,
+               ImportedPack.updated_at)
+    )
+    return {(w, p): (v, u) for w, p, v, u in rows}
+
+
+async def imported_texts(
+    session: AsyncSession, keys: list[tuple[int, str]]
+) -> list[tuple[int, str, str]]:
+    """(workspace id, pack id, YAML text) of the given packs."""
     rows = await session.execute(
         select(ImportedPack.workspace_id, ImportedPack.pack_id, ImportedPack.yaml_text)
+        .where(tuple_(ImportedPack.workspace_id, ImportedPack.pack_id).in_(keys))
         .order_by(ImportedPack.workspace_id, ImportedPack.pack_id)
     )
     return [(w, p, t) for w, p, t in rows]

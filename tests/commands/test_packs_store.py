@@ -90,6 +90,32 @@ async def test_the_library_loads_stored_packs_and_skips_broken_ones(any_store: S
     assert len(problems) == 1 and "belongs to a bundled pack" in problems[0]
 
 
+async def test_the_library_follows_what_another_instance_changed(any_store: Store) -> None:
+    """Imports, new versions and removals made by another process reach this one's library
+    at its next `packs.sync` (asked every tick with one small query)."""
+    one, _two, person = await setup(any_store)
+    library = PackLibrary(bundled=load_bundled())
+    await library.load_imported(any_store)
+    assert not await library.out_of_step(any_store)
+
+    await save(any_store, one, person, 1, TEAM_V1)  # the other instance imports
+    assert await library.out_of_step(any_store)
+    await library.load_imported(any_store)
+    assert library.packs_for(one)["team-pack"].pack.version == 1
+    assert not await library.out_of_step(any_store)
+
+    await save(any_store, one, person, 2, TEAM_V2)  # ... replaces it
+    await library.load_imported(any_store)
+    assert library.packs_for(one)["team-pack"].pack.version == 2
+
+    async with any_store.session() as session:  # ... and removes it
+        assert await queries.remove(session, one, "team-pack")
+    assert await library.out_of_step(any_store)
+    await library.load_imported(any_store)
+    assert "team-pack" not in library.packs_for(one)
+    assert not await library.out_of_step(any_store)
+
+
 async def test_two_admins_switching_packs_at_once_both_count(any_db_url: str,
                                                              tmp_path: Path) -> None:
     """Channel settings are read-modify-write: the row lock keeps both changes."""

@@ -24,6 +24,7 @@ from bot.app import App, build
 from bot.clock import FakeClock
 from bot.core.ids import MessageRef, Platform, UserRef
 from bot.core.ui import Message
+from tests.commands.packs_support import TEAM_V1, import_by_form
 from tests.commands.pairing_support import press, space_of
 from tests.harness import ConsoleBot
 from tests.scheduling.support import RecordingPort, Send, console_settings, doubles
@@ -110,6 +111,8 @@ async def test_every_job_sends_once_when_asked_twice_and_by_two_instances(world:
         await say("/streak remind state:on", as_=who)
     out = await say("/quiz count:2", as_="dave")
     assert any("Question 1" in line or "1/2" in line for line in out), out
+    out = await import_by_form(world.console, TEAM_V1)  # instance B learns of it by packs.sync
+    assert "Imported" in "\n".join(out), out
 
     stages = [at(1, 9) + timedelta(minutes=30), at(2, 10)]
     stages += [at(2, 16) + timedelta(hours=6 * i) for i in range(24)]
@@ -128,6 +131,7 @@ async def test_every_job_sends_once_when_asked_twice_and_by_two_instances(world:
                               space=space_of(world.console, "alice", "bob"))
             assert "picked a time" in "\n".join(out), out
 
+    assert [p for ps in world.other.services.packs.imported.values() for p in ps] == ["team-pack"]
     registered = {job.name for job in world.console.app.services.registry.jobs}
     idle = sorted(name for name in registered if runs(world, name, "ok") == 0)
     assert idle == [], f"no due work in this world for {idle}: give it some"
