@@ -1,9 +1,9 @@
 """Sending what a committed quiz step shows: race posts in the channel, private messages.
 
 Runs after the transaction committed (ctx.later or the deadline job). A race question is
-claimed first (opened in the database), then posted, then confirmed: its message id is stored
-so the post can be closed (edited) later. A failed send never undoes the quiz's state: the
-question simply runs out of time and the quiz moves on.
+claimed first (opened in the database), then posted through the outbox, then confirmed: its
+message id is stored so the post can be closed (edited) later. A failed send never undoes the
+quiz's state: the question simply runs out of time and the quiz moves on.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 
 from bot.core.context import Services
 from bot.core.ids import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
+from bot.core.outbox import post_once
 from bot.core.ports import ChannelGone, ChatPort
 from bot.core.ui import Message
 from bot.store.tables import Account, Channel, Workspace
@@ -49,13 +50,17 @@ async def race(services: Services, platform: Platform, channel: ChannelRef, step
             await chat.update(MessageRef(channel, message_id), closed)
         except ChannelGone:
             log.info("race post %s is gone; not closing it", message_id)
+    # Through the outbox: a platform retry after a lost answer finds the post by its marker
+    # instead of showing the question (or the final board) twice.
     try:
         if step.next is not None and step.next_row_id is not None:
-            ref = await chat.post(channel, step.next)
-            async with services.store.session() as db:
-                await queries.set_message_id(db, step.next_row_id, ref.id)
-        for page in step.pages:
-            await chat.post(channel, page)
+            key = f"quiz:{step.quiz.id}:question:{step.next_row_id}"
+            ref = await post_once(services, key, channel, step.next)
+            if ref is not None:
+                async with services.store.session() as db:
+                    await queries.set_message_id(db, step.next_row_id, ref.id)
+        for number, page in enumerate(step.pages):
+            await post_once(services, f"quiz:{step.quiz.id}:board:{number}", channel, page)
     except ChannelGone:
         log.warning("race channel %s is gone; the race will run out of time", channel.id)
 
