@@ -1,10 +1,12 @@
 """Pairing notes survive crashes too: every message is sent once, none is lost.
 
-A pairing round on Slack (the real slack_bolt app, the fake Slack) is played twice: once
+A pairing round on Slack and on Discord (the real slack_bolt and discord.py clients against the
+fakes) is played twice: once
 cleanly, once with a process that dies right after Slack kept *each* message it sends (the
 announcement in the channel, the intro in the group DM, each interviewer's questions by DM),
 before the bot could record it. Runs two minutes later take the stale claims over, look for
-the marker in the channel, the group DM or the DM, confirm what they find and send only what is
+the marker in the channel, the group DM or private thread, or the DM (Discord has forgotten
+the nonce by then), confirm what they find and send only what is
 missing. Both runs end with the same messages, each exactly once. A DM that keeps failing is
 retried later instead of being lost.
 """
@@ -12,6 +14,7 @@ retried later instead of being lost.
 from __future__ import annotations
 
 import shutil
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,9 +22,14 @@ from datetime import UTC, datetime, timedelta
 from bot.clock import FakeClock
 from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef, UserRef
 from bot.core.ui import Message
+from tests.adapters.discord_driver import DiscordDriver, discord_bot, fake_discord
 from tests.adapters.slack_driver import ALICE, BOB, SlackDriver, slack_bot
+from tests.fakes.discord_rest import ALICE as DISCORD_ALICE
+from tests.fakes.discord_rest import BOB as DISCORD_BOB
+from tests.fakes.discord_rest import FakeDiscord
 from tests.fakes.slack_api import FakeSlack
 from tests.scheduling.support import RecordingPort
+from tests.scheduling.test_discord_reconcile import ids_follow
 
 PAIRED_AT = datetime(2026, 12, 2, 9, tzinfo=UTC)  # round 1 closes and pairs on Wednesday
 
@@ -122,3 +130,59 @@ async def test_a_failing_pairing_dm_is_retried_not_lost(sqlite_url: str, clock: 
     questions = [text for (_, text), n in got.items() if "Your technical question" in text]
     assert len(questions) == 2 and flaky.failed
     assert all(n == 1 for n in got.values())
+
+
+def seen_on_discord(fake: FakeDiscord) -> Counter[tuple[str, str]]:
+    """The same on Discord: private threads and DMs named by their members."""
+    def place(channel_id: int) -> str:
+        channel = fake.channels[channel_id]
+        if channel.recipient is not None:
+            return f"dm:{channel.recipient.username}"
+        if channel.type == 12:
+            return "thread:" + ",".join(str(m) for m in sorted(channel.members))
+        return str(channel_id)
+
+    def visible(text: str) -> str:  # without the invisible marker, which differs per run
+        return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+    return Counter((place(m.channel_id), visible(m.text))
+                   for m in fake.sent_by_bot() if not m.ephemeral)
+
+
+async def play_round_on_discord(driver: DiscordDriver, clock: FakeClock) -> None:
+    for user in (DISCORD_ALICE, DISCORD_BOB):
+        await driver.slash("pair join", user=user, level="mid", availability="Thu 18:00-21:00")
+    for moment in (clock.now(), PAIRED_AT):
+        clock.set(moment)
+        for _ in range(12):
+            await driver.app.scheduler.run_due(clock.now())
+            await driver.settle()
+            for message in driver.fake.messages.values():
+                message.nonce = None  # Discord forgets nonces within minutes
+            clock.advance(timedelta(minutes=3))
+
+
+async def test_discord_finds_pairing_messages_in_threads_and_dms_after_crashes(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    start = clock.now()
+    fresh = sqlite_url.removeprefix("sqlite:///")
+    crash_url = f"sqlite:///{shutil.copy(fresh, fresh.replace('.db', '-crash.db'))}"
+    async with fake_discord() as fake, discord_bot(sqlite_url, clock, fake=fake) as clean:
+        ids_follow(fake, clock)
+        await play_round_on_discord(clean, clock)
+        expected = seen_on_discord(fake)
+    assert any(place.startswith("thread:") and "Mock interview, round 1" in text
+               for place, text in expected)
+    assert sum("Your technical question" in text for _, text in expected) == 2
+
+    again = FakeClock(start)
+    async with fake_discord() as fake, discord_bot(crash_url, again, fake=fake) as driver:
+        ids_follow(fake, again)
+        dying = DiesAfterEachKept(driver.app.services.chats[Platform.DISCORD])
+        driver.app.services.chats[Platform.DISCORD] = dying
+        await play_round_on_discord(driver, again)
+        got = seen_on_discord(fake)
+    assert len(dying.killed) >= 6
+    assert [item for item, n in got.items() if n > 1] == []
+    assert got == expected
