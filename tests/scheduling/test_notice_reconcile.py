@@ -1,14 +1,13 @@
 """Pairing notes survive crashes too: every message is sent once, none is lost.
 
 A pairing round on Slack and on Discord (the real slack_bolt and discord.py clients against the
-fakes) is played twice: once
-cleanly, once with a process that dies right after Slack kept *each* message it sends (the
-announcement in the channel, the intro in the group DM, each interviewer's questions by DM),
-before the bot could record it. Runs two minutes later take the stale claims over, look for
-the marker in the channel, the group DM or private thread, or the DM (Discord has forgotten
-the nonce by then), confirm what they find and send only what is
-missing. Both runs end with the same messages, each exactly once. A DM that keeps failing is
-retried later instead of being lost.
+fakes) is played twice: once cleanly, once with a process that dies right after the platform
+kept *each* message it sends (the announcement in the channel, the intro in the group DM or
+private thread, each interviewer's questions by DM), before the bot could record it. Runs two
+minutes later take the stale claims over, look for the marker where the message went (Discord
+has forgotten the nonce by then), confirm what they find and send only what is missing. Both
+runs end with the same messages, each exactly once. A DM that keeps failing is retried later
+instead of being lost.
 """
 
 from __future__ import annotations
