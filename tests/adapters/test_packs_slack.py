@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.adapters.slack.mrkdwn import to_mrkdwn
 from bot.clock import FakeClock
 from bot.packs.loader import MAX_BYTES, load_text
 from tests.adapters.slack_driver import ALICE, CAROL, slack_bot
 from tests.commands.packs_support import BROKEN, TEAM_V1, stored
+from tests.fakes.slack_api import FakeSlack
 
 
 async def test_list_and_import_through_the_modal(sqlite_url: str, clock: FakeClock) -> None:
@@ -91,3 +96,22 @@ async def test_an_oversized_file_is_refused_without_downloading(
         (refused,) = await slack.submit_form({"yaml": TEAM_V1}, user=CAROL, files={"file": both})
         assert "not both" in refused.readable
         assert await stored(slack.app.store) == []
+
+
+async def test_an_install_without_files_read_gets_the_paste_form(
+    sqlite_url: str, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An app installed before `files:read` was added: Slack refuses file inputs to it, so the
+    form comes without one (and the start-up log says to reinstall), and pasting still works."""
+    def older_install(fake: FakeSlack) -> None:
+        fake.scopes = [s for s in fake.scopes if s != "files:read"]
+
+    caplog.set_level(logging.WARNING, logger="bot.adapters.slack.manifest")
+    async with slack_bot(sqlite_url, clock, setup=older_install) as slack:
+        assert any("lacks the scopes files:read" in r.getMessage() for r in caplog.records)
+        (opened,) = await slack.slash("pack import", user=CAROL)
+        assert opened.kind == "view" and opened.view is not None
+        blocks = {b["block_id"]: b for b in opened.view["blocks"]}
+        assert "file" not in blocks and blocks["yaml"]["optional"] is False
+        done = await slack.submit_form({"yaml": TEAM_V1}, user=CAROL)
+        assert any("Imported" in s.readable for s in done), done

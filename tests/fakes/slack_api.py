@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.adapters.slack.manifest import bot_scopes
 from tests.fakes.slack_socket import SocketModeLink
 
 TEAM_ID = "T0STUDY"
@@ -127,7 +128,10 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self.trigger_seconds = TRIGGER_SECONDS
         self.port = 0
-        app = web.Application(client_max_size=20 * 1024 * 1024)
+        # The scopes the installed app was granted; Slack reports them on every Web API call
+        # (`x-oauth-scopes`). An app installed before a scope was added lacks it.
+        self.scopes: list[str] = bot_scopes()
+        app = web.Application(client_max_size=20 * 1024 * 1024, middlewares=[self._scopes])
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{key}", self._response_url)
@@ -306,6 +310,13 @@ class FakeSlack:
         self.calls.append(call)
         self.unknown.append(call)
         return web.json_response({"ok": False, "error": "unknown_route"}, status=501)
+
+    @web.middleware
+    async def _scopes(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        response: web.StreamResponse = await handler(request)
+        if request.path.startswith("/api/"):
+            response.headers["x-oauth-scopes"] = ",".join(self.scopes)
+        return response
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
@@ -572,6 +583,10 @@ class FakeSlack:
             return {"ok": False, "error": "expired_trigger_id"}
         trigger["used"] = True
         view = dict(args.get("view") or {})
+        uploads = [b for b in view.get("blocks", []) if b.get("element", {}).get("type")
+                   == "file_input"]
+        if uploads and "files:read" not in self.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": "files:read"}
         errors = _check_view(view, "modal")
         if errors:
             return {"ok": False, "error": "invalid_arguments", "response_metadata": {

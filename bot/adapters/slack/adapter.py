@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.client import SlackTuning, make_client, slack_error
 from bot.adapters.slack.listeners import Listeners
+from bot.adapters.slack.manifest import granted_scopes
 from bot.adapters.slack.outbound import SlackPort
 from bot.adapters.slack.pacing import Pacer
 from bot.adapters.slack.replies import Responder
@@ -135,6 +136,7 @@ class SlackAdapter:
             raise
         self.slack_port.bot_user_id = auth.get("user_id")
         self.slack_port.bot_id = auth.get("bot_id")
+        self.slack_port.scopes = granted_scopes(auth.headers)
         team_id = str(auth.get("team_id", ""))
         self.directory.team_names[team_id] = str(auth.get("team", ""))
         self._authorized = AuthorizeResult(

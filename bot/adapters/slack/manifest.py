@@ -10,11 +10,15 @@ both Socket Mode and HTTP mode, hence two files.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import yaml
 
 from bot.adapters.slack.mrkdwn import COMMAND
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["socket", "http"]
 PLACEHOLDER_URL = "https://studybot.example.com/slack/events"
@@ -58,6 +62,22 @@ def bot_scopes() -> list[str]:
     for scopes in (*METHOD_SCOPES.values(), *FEATURE_SCOPES.values(), *EVENT_SCOPES.values()):
         needed.update(scopes)
     return sorted(needed)
+
+
+def granted_scopes(headers: Mapping[str, Any]) -> frozenset[str] | None:
+    """The bot scopes Slack says the token holds (`x-oauth-scopes` on any Web API answer), or
+    None when it did not say. Scopes the manifest asks for but the install lacks (an app
+    installed before a scope was added) are logged once: features that need them step aside."""
+    raw = next((str(v) for k, v in headers.items() if k.lower() == "x-oauth-scopes"), None)
+    if raw is None:
+        return None
+    granted = frozenset(s.strip() for s in raw.split(",") if s.strip())
+    missing = sorted(set(bot_scopes()) - granted)
+    if missing:
+        log.warning("the Slack app lacks the scopes %s; reinstall it from deploy/slack-manifest-"
+                    "*.yaml to use everything (until then the features needing them step aside)",
+                    ", ".join(missing))
+    return granted
 
 
 def usage_hint() -> str:

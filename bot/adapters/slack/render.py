@@ -136,12 +136,13 @@ class FormOrigin:
         )
 
 
-def form_view(form: Form, origin: FormOrigin) -> dict[str, Any]:
+def form_view(form: Form, origin: FormOrigin, *, uploads: bool = True) -> dict[str, Any]:
     """A modal: one input block per field; block_id and action_id are the field id.
 
     A form's `upload` adds a file input (one file) after the fields, and the field it stands
-    in for becomes optional: either one will do (the core checks that one was given)."""
-    upload = form.upload
+    in for becomes optional: either one will do (the core checks that one was given). Without
+    `uploads` (an install lacking `files:read`) the form is shown as declared."""
+    upload = form.upload if uploads else None
     blocks = []
     for field in form.fields:
         optional = not field.required or (upload is not None and upload.replaces == field.id)

@@ -104,7 +104,8 @@ class Responder:
             return
         try:
             await self.port.client.views_open(
-                trigger_id=origin.trigger_id, view=form_view(form, origin.for_form(form))
+                trigger_id=origin.trigger_id,
+                view=form_view(form, origin.for_form(form), uploads=self.port.can_read_files),
             )
         except SlackApiError as exc:
             if slack_error(exc) not in ("expired_trigger_id", "invalid_trigger_id"):
