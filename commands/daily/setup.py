@@ -150,6 +150,9 @@ async def status(ctx: Context) -> Reply:
 
 
 def _phase(post: DailyPost, zone: str) -> str:
+    if post.posted_at is None:
+        return ("not in the channel yet: the platform has not taken it so far, I try again "
+                f"every 2 minutes until {show_local(post.closes_at, zone)}")
     if post.close_claimed_at is None:
         return f"answers open until {show_local(post.closes_at, zone)}"
     return f"reviews open until {show_local(post.review_ends_at, zone)}"

@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FakeClock
+from bot.core.ids import Platform
 from bot.packs.plan import PLAN
 from commands.daily.tables import DailyPost, DailySchedule
 from tests.commands.daily_support import count, start_bot, text
 from tests.harness import ConsoleBot
+from tests.scheduling.support import Unreachable
 
 
 @pytest.fixture
@@ -156,3 +158,18 @@ async def test_suggestions_complete_the_last_item_of_a_list(bot: ConsoleBot) -> 
     ]
     assert "daily-test" in await dispatcher.suggest("pack", "daily")
     assert await dispatcher.suggest("pack", "daily-test,daily") == []
+
+
+async def test_status_tells_when_the_platform_has_not_taken_the_question_yet(
+    bot: ConsoleBot,
+) -> None:
+    await bot.say("/daily setup time:09:00 timezone:UTC packs:daily-test")
+    bot.app.services.chats[Platform.CONSOLE] = Unreachable(bot.adapter.console_port)
+    await bot.say("!time +1h")  # claimed at 09:00, refused by the platform
+    out = text(await bot.say("/daily status", as_="bob"))
+    assert "Question #1: not in the channel yet" in out
+    assert "I try again every 2 minutes until Wed 2 Dec 09:00" in out
+    bot.app.services.chats[Platform.CONSOLE] = bot.adapter.console_port  # back up
+    out = text(await bot.say("!time +3m"))
+    assert "== Daily question #1 · Tue 1 Dec 2026 ==" in out
+    assert "answers open until" in text(await bot.say("/daily status", as_="bob"))

@@ -124,6 +124,15 @@ class RecordingPort:
         return await self.inner.find_dm(user, marker, since)
 
 
+class Unreachable(RecordingPort):
+    """The platform refuses every post (it is down)."""
+
+    async def post(
+        self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
+    ) -> MessageRef:
+        raise ConnectionError("the platform is down")
+
+
 def doubles(sends: Iterable[Send]) -> list[tuple[Send, int]]:
     """Sends that happened more than once (same verb, place, person and content)."""
     return [(send, n) for send, n in Counter(sends).items() if n > 1]

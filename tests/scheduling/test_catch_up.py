@@ -18,12 +18,11 @@ import pytest
 from bot.adapters.console.runner import ConsoleAdapter
 from bot.app import App
 from bot.clock import FakeClock
-from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef
-from bot.core.ui import Message
+from bot.core.ids import Platform
 from bot.store.tables import Note
 from tests.harness import ConsoleBot
 from tests.scheduling.support import (
-    RecordingPort,
+    Unreachable,
     console_app,
     console_settings,
     count_rows,
@@ -50,15 +49,6 @@ async def restart(url: str, clock: FakeClock, tmp_path: Path, when: datetime) ->
     finally:
         await app.stop()
     return lines
-
-
-class Unreachable(RecordingPort):
-    """The platform refuses every post (it is down)."""
-
-    async def post(
-        self, channel: ChannelRef, message: Message, *, thread: ThreadRef | None = None
-    ) -> MessageRef:
-        raise ConnectionError("the platform is down")
 
 
 async def claimed_but_unsent(
