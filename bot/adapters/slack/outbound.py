@@ -70,13 +70,13 @@ class SlackPort:
         self.bot_user_id: str | None = None
         self.bot_id: str | None = None
         self.scopes: frozenset[str] | None = None  # granted at install; None: not known
+        self._dm_channels: dict[tuple[str, str], str] = {}
+        self._single: tuple[object, AsyncWebClient] | None = None
 
     @property
     def can_read_files(self) -> bool:
         """Whether forms may offer a file input (Slack requires `files:read` for it)."""
         return self.scopes is None or "files:read" in self.scopes
-        self._dm_channels: dict[tuple[str, str], str] = {}
-        self._single: tuple[object, AsyncWebClient] | None = None
 
     # --- ChatPort ---------------------------------------------------------------------------
 
