@@ -28,7 +28,7 @@ from bot.core.events import (
 from bot.core.ids import WorkspaceRef
 from bot.core.ui import Reply
 from bot.metrics import Metrics
-from bot.store.members import ensure_account, ensure_channel, ensure_workspace
+from bot.store.members import resolve
 from bot.store.tables import ProcessedEvent, Workspace
 from bot.store.upsert import insert_once
 
@@ -89,22 +89,16 @@ class Dispatcher:
                 session, ProcessedEvent, {"delivery_id": event.delivery_id, "received_at": now}
             ):
                 raise Duplicate
-            workspace = await ensure_workspace(session, event.actor.workspace, now)
-            channel = (
-                await ensure_channel(session, workspace, event.channel, now)
-                if event.channel is not None
-                else None
-            )
-            account, person = await ensure_account(session, workspace, event.actor, now)
+            who = await resolve(session, event.actor, event.channel, now)
             ctx = _Handled(
                 services=services,
                 event=event,
                 session=session,
-                workspace=workspace,
-                channel=channel,
-                account=account,
-                person=person,
-                is_admin=event.actor.is_admin or account.is_admin,
+                workspace=who.workspace,
+                channel=who.channel,
+                account=who.account,
+                person=who.person,
+                is_admin=event.actor.is_admin or who.account.is_admin,
             )
             ctx.reply = await self._route(ctx)
         return ctx

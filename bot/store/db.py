@@ -40,10 +40,13 @@ class Store:
     def __init__(self, url: URL, *, pool_size: int = 10) -> None:
         self.url = url
         self.dialect = url.get_backend_name()
-        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        kwargs: dict[str, Any] = {}
         if self.dialect == "postgresql":
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+            # A server restart leaves dead pooled connections: test each one before use.
+            kwargs.update(pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
         else:
+            # No pre-ping for a file: its connection cannot go stale, and the ping cost a
+            # thread round trip through aiosqlite on every transaction.
             path = sqlite_path(url)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -9,6 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.tables import PointsEntry
 from bot.store.upsert import insert_once
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One ledger line of an `award_all`: its idempotency key, reason and points."""
+
+    key: str
+    reason: str
+    points: int
 
 
 async def award(
@@ -28,22 +39,57 @@ async def award(
 
     A new line also moves the leaderboard aggregates, in this same transaction.
     """
-    inserted = await insert_once(
+    done = await award_all(
         session,
-        PointsEntry,
-        {
-            "key": key,
-            "workspace_id": workspace_id,
-            "person_id": person_id,
-            "points": points,
-            "reason": reason,
-            "ref": ref,
-            "topic": topic,
-            "granted_by": granted_by,
-            "created_at": now,
-        },
+        [Grant(key, reason, points)],
+        workspace_id=workspace_id,
+        person_id=person_id,
+        now=now,
+        ref=ref,
+        topic=topic,
+        granted_by=granted_by,
     )
-    if inserted and points:
+    return done[0]
+
+
+async def award_all(
+    session: AsyncSession,
+    grants: Sequence[Grant],
+    *,
+    workspace_id: int,
+    person_id: int,
+    now: datetime,
+    ref: str = "",
+    topic: str | None = None,
+    granted_by: int | None = None,
+) -> list[bool]:
+    """Several awards to one member for one thing (same time, reference and topic): each line
+    once per key, as `award` does; True for each line this call added.
+
+    The new lines move the leaderboard aggregates once, by their sum: the totals and the
+    histogram end the same as after one award at a time, for four statements instead of four
+    per line.
+    """
+    added = [
+        await insert_once(
+            session,
+            PointsEntry,
+            {
+                "key": grant.key,
+                "workspace_id": workspace_id,
+                "person_id": person_id,
+                "points": grant.points,
+                "reason": grant.reason,
+                "ref": ref,
+                "topic": topic,
+                "granted_by": granted_by,
+                "created_at": now,
+            },
+        )
+        for grant in grants
+    ]
+    moved = sum(grant.points for grant, new in zip(grants, added, strict=True) if new)
+    if moved:
         # Imported here: the store must not import feature packages when it is loaded.
         from commands.leaderboard.totals import add_points
 
@@ -51,11 +97,11 @@ async def award(
             session,
             workspace_id=workspace_id,
             person_id=person_id,
-            points=points,
+            points=moved,
             topic=topic,
             at=now,
         )
-    return inserted
+    return added
 
 
 async def total(session: AsyncSession, workspace_id: int, person_id: int) -> int:

@@ -2,14 +2,91 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ids import ChannelRef, UserRef, WorkspaceRef
 from bot.store.tables import Account, Channel, Person, Workspace
-from bot.store.upsert import insert_once
+from bot.store.upsert import insert_once, insert_returning
+
+
+@dataclass
+class WhoAndWhere:
+    """The rows an inbound event is about: its workspace, channel (if any), account, person."""
+
+    workspace: Workspace
+    channel: Channel | None
+    account: Account
+    person: Person
+
+
+# Every row an event needs, found by the platform's ids in one statement (outer joins, so a
+# missing channel or account comes back as None). Built once: executing a prepared statement
+# costs SQLAlchemy far less Python than building the query again for every event.
+_WHO_AND_WHERE = (
+    select(Workspace, Channel, Account, Person)
+    .select_from(Workspace)
+    .outerjoin(
+        Channel,
+        and_(Channel.workspace_id == Workspace.id, Channel.external_id == bindparam("channel")),
+    )
+    .outerjoin(
+        Account,
+        and_(Account.workspace_id == Workspace.id, Account.external_id == bindparam("user")),
+    )
+    .outerjoin(Person, Person.id == Account.person_id)
+    .where(Workspace.platform == bindparam("platform"), Workspace.external_id == bindparam("ws"))
+)
+
+
+async def resolve(
+    session: AsyncSession, actor: UserRef, channel: ChannelRef | None, now: datetime
+) -> WhoAndWhere:
+    """Who and where an event is: one read when everything is known, creating what is not.
+
+    Deliberately not cached across transactions: the rows carry settings that other
+    instances may change at any time (a channel's timezone, a workspace's points, an admin
+    flag, leaderboard visibility), so each event reads them fresh, with one statement instead
+    of the six that the `ensure_*` functions take. Names changed on the platform are stored
+    as before (the channel's name, the account's display name).
+    """
+    row = (
+        await session.execute(
+            _WHO_AND_WHERE,
+            {
+                "platform": actor.workspace.platform.value,
+                "ws": actor.workspace.id,
+                "channel": channel.id if channel is not None else None,
+                "user": actor.id,
+            },
+        )
+    ).one_or_none()
+    if row is None:
+        workspace = await ensure_workspace(session, actor.workspace, now)
+        found_channel, account, person = None, None, None
+    else:
+        workspace, found_channel, account, person = row
+    where: Channel | None = None
+    if channel is not None:
+        if found_channel is None:
+            where = await ensure_channel(session, workspace, channel, now)
+        else:
+            where = found_channel
+            if channel.name and where.name != channel.name:
+                where.name = channel.name
+    if account is None:
+        account, person = await _first_sight(session, workspace, actor, now)
+    else:
+        if actor.name and account.display_name != actor.name:
+            account.display_name = actor.name
+        if person is None:  # cannot happen (a foreign key), but never hand out None
+            person = await session.get(Person, account.person_id)
+            assert person is not None
+    assert person is not None
+    return WhoAndWhere(workspace, where, account, person)
 
 
 async def ensure_workspace(session: AsyncSession, ref: WorkspaceRef, now: datetime) -> Workspace:
@@ -63,27 +140,40 @@ async def ensure_account(
     """The account of `ref` in `workspace`, created with a new person on first sight."""
     account = await _account(session, workspace.id, ref.id)
     if account is None:
-        person = Person(display_name=ref.name or ref.id, created_at=now, on_leaderboard=True)
-        session.add(person)
-        await session.flush()
-        inserted = await insert_once(
-            session,
-            Account,
-            {
-                "person_id": person.id,
-                "workspace_id": workspace.id,
-                "external_id": ref.id,
-                "display_name": ref.name or ref.id,
-                "is_admin": False,
-                "created_at": now,
-            },
-        )
-        if not inserted:  # a concurrent event created it first
-            await session.delete(person)
-        account = await _account(session, workspace.id, ref.id)
-        assert account is not None
-    elif ref.name and account.display_name != ref.name:
+        return await _first_sight(session, workspace, ref, now)
+    if ref.name and account.display_name != ref.name:
         account.display_name = ref.name
+    person_row = await session.get(Person, account.person_id)
+    assert person_row is not None
+    return account, person_row
+
+
+async def _first_sight(
+    session: AsyncSession, workspace: Workspace, ref: UserRef, now: datetime
+) -> tuple[Account, Person]:
+    """Create the account of `ref` with a new person (the caller found none). Two statements:
+    the person's insert and the account's insert-or-nothing with RETURNING; a concurrent event
+    that created the account first wins, and its account and person are used."""
+    person = Person(display_name=ref.name or ref.id, created_at=now, on_leaderboard=True)
+    session.add(person)
+    await session.flush()
+    account = await insert_returning(
+        session,
+        Account,
+        {
+            "person_id": person.id,
+            "workspace_id": workspace.id,
+            "external_id": ref.id,
+            "display_name": ref.name or ref.id,
+            "is_admin": False,
+            "created_at": now,
+        },
+    )
+    if account is not None:
+        return account, person
+    await session.delete(person)  # a concurrent event created the account first
+    account = await _account(session, workspace.id, ref.id)
+    assert account is not None
     person_row = await session.get(Person, account.person_id)
     assert person_row is not None
     return account, person_row

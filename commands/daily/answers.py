@@ -19,9 +19,9 @@ from bot.core.ui import Reply
 from bot.packs.grading import Grade, choice_indexes, grade, parse_number
 from bot.packs.schema import Question
 from bot.store.activity import record_activity
-from bot.store.upsert import insert_once
+from bot.store.upsert import insert_returning
 from commands.daily import queries, views
-from commands.daily.points import give
+from commands.daily.points import give_all
 from commands.daily.queries import Place
 from commands.daily.scoring import short
 from commands.daily.tables import DailyAnswer, DailyPost
@@ -156,7 +156,7 @@ async def _store(
 ) -> tuple[DailyAnswer, bool]:
     now = ctx.now
     half = post.claimed_at + (post.closes_at - post.claimed_at) / 2
-    inserted = await insert_once(
+    answer = await insert_returning(
         ctx.session,
         DailyAnswer,
         {
@@ -172,14 +172,15 @@ async def _store(
             "updated_at": now,
         },
     )
+    if answer is not None:
+        return answer, True
     answer = await queries.answer_of(ctx.session, post.id, ctx.person.id)
     assert answer is not None
-    if not inserted:
-        answer.text = text
-        answer.via = via
-        answer.edits += 1
-        answer.updated_at = now
-    return answer, inserted
+    answer.text = text
+    answer.via = via
+    answer.edits += 1
+    answer.updated_at = now
+    return answer, False
 
 
 async def _first_time(
@@ -193,10 +194,9 @@ async def _first_time(
         earned.append("daily_on_time")
     if verdict is not None and verdict.correct:
         earned.append("daily_correct")
-    for reason in earned:
-        key = f"daily:{reason.removeprefix('daily_')}:{answer.id}"
-        await give(ctx.session, ctx.workspace, person_id=ctx.person.id, reason=reason,
-                   key=key, now=now, ref=ref, topic=post.topic)
+    awards = [(reason, f"daily:{reason.removeprefix('daily_')}:{answer.id}") for reason in earned]
+    await give_all(ctx.session, ctx.workspace, person_id=ctx.person.id, awards=awards, now=now,
+                   ref=ref, topic=post.topic)
     zone = ctx.person.timezone or place.channel.timezone or "UTC"
     await record_activity(
         ctx.session,

@@ -7,11 +7,12 @@ author found helpful); merely answering earns a little. A workspace overrides an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.ledger import award, points_value
+from bot.store.ledger import Grant, award, award_all, points_value
 from bot.store.tables import Workspace
 
 DEFAULTS: dict[str, int] = {
@@ -24,6 +25,26 @@ DEFAULTS: dict[str, int] = {
 }
 WELL_RATED = 4.0
 REVIEWS_PAID_PER_QUESTION = 3  # more reviews are welcome but earn nothing more
+
+
+async def give_all(
+    session: AsyncSession,
+    workspace: Workspace,
+    *,
+    person_id: int,
+    awards: Sequence[tuple[str, str]],
+    now: datetime,
+    ref: str,
+    topic: str | None = None,
+) -> list[bool]:
+    """Award each (reason, key) once per key, together (see `award_all`); True for each one
+    this call awarded."""
+    grants = [
+        Grant(key, reason, points_value(workspace.settings, reason, DEFAULTS[reason]))
+        for reason, key in awards
+    ]
+    return await award_all(session, grants, workspace_id=workspace.id, person_id=person_id,
+                           now=now, ref=ref, topic=topic)
 
 
 async def give(

@@ -331,13 +331,20 @@ async def assignments_of(session: AsyncSession, post_id: int) -> list[DailyAssig
     return list(rows)
 
 
-async def assigned_to(
+async def unreviewed_assignments(
     session: AsyncSession, post_id: int, reviewer_id: int
 ) -> list[DailyAnswer]:
+    """The answers assigned to `reviewer_id` that they have not reviewed yet, in one query."""
+    reviewed = (
+        select(DailyReview.id)
+        .where(DailyReview.answer_id == DailyAnswer.id, DailyReview.reviewer_id == reviewer_id)
+        .exists()
+    )
     rows = await session.scalars(
         select(DailyAnswer)
         .join(DailyAssignment, DailyAssignment.answer_id == DailyAnswer.id)
-        .where(DailyAssignment.post_id == post_id, DailyAssignment.reviewer_id == reviewer_id)
+        .where(DailyAssignment.post_id == post_id, DailyAssignment.reviewer_id == reviewer_id,
+               ~reviewed)
         .order_by(DailyAnswer.number)
     )
     return list(rows)

@@ -13,7 +13,7 @@ from bot.core.errors import NotAllowed, NotFound, UserError
 from bot.core.events import FormSubmitted
 from bot.core.ui import Button, Field, Message, Reply
 from bot.store.activity import record_activity
-from bot.store.upsert import insert_once
+from bot.store.upsert import insert_returning
 from commands.daily import queries, views
 from commands.daily.points import REVIEWS_PAID_PER_QUESTION, give
 from commands.daily.queries import Place
@@ -72,16 +72,17 @@ async def review_submitted(ctx: Context) -> Reply:
                         "saved; please send the review again.") from None
     comment = event.fields.get("comment", "").strip()[: views.COMMENT_LIMIT]
     now = ctx.now
-    inserted = await insert_once(ctx.session, DailyReview, {
+    review = await insert_returning(ctx.session, DailyReview, {
         "answer_id": answer.id, "reviewer_id": ctx.person.id, "scores": scores,
         "comment": comment, "helpful": False, "created_at": now, "updated_at": now,
     })
-    review = await queries.review_by(ctx.session, answer.id, ctx.person.id)
-    assert review is not None
-    if not inserted:
-        review.scores, review.comment, review.updated_at = scores, comment, now
-    else:
+    inserted = review is not None
+    if review is not None:
         await _reward(ctx, place, answer, review)
+    else:
+        review = await queries.review_by(ctx.session, answer.id, ctx.person.id)
+        assert review is not None
+        review.scores, review.comment, review.updated_at = scores, comment, now
     lines = [f"Thanks! Your review of answer #{answer.number} is saved"
              + ("." if inserted else ", replacing your earlier one.")]
     todo = await _still_to_review(ctx, post)
@@ -111,12 +112,7 @@ async def _reward(ctx: Context, place: Place, answer: DailyAnswer, review: Daily
 
 
 async def _still_to_review(ctx: Context, post: DailyPost) -> list[DailyAnswer]:
-    assigned = await queries.assigned_to(ctx.session, post.id, ctx.person.id)
-    todo = []
-    for answer in assigned:
-        if await queries.review_by(ctx.session, answer.id, ctx.person.id) is None:
-            todo.append(answer)
-    return todo
+    return await queries.unreviewed_assignments(ctx.session, post.id, ctx.person.id)
 
 
 async def helpful_pressed(ctx: Context) -> Reply:

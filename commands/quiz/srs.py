@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.tables import Person
-from bot.store.upsert import insert_once
+from bot.store.upsert import insert_once, insert_returning
 from commands.quiz.tables import QuizQuestion, QuizSession, SrsCard, SrsReview
 
 DAILY_CAP = 20  # practice questions per member per local day: a backlog spreads over days
@@ -52,26 +52,24 @@ async def record_review(
 ) -> bool:
     """Feed one graded answer to the person's card; False when `ref` was counted before."""
     at = at.astimezone(UTC)
-    await insert_once(
-        session,
-        SrsCard,
-        {
-            "person_id": person_id,
-            "question_id": question_id,
-            "state": State.Learning.value,
-            "step": 0,
-            "due": at,
-            "reviews": 0,
-            "lapses": 0,
-        },
-    )
-    # Lock the card (PostgreSQL) so two answers of the same person never overwrite each other.
-    row = await session.scalar(
-        select(SrsCard)
-        .where(SrsCard.person_id == person_id, SrsCard.question_id == question_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
+    # Lock the card (PostgreSQL) so two answers of the same person never overwrite each other;
+    # a card this transaction inserts is its own until the commit. The card is read first:
+    # once a question was seen, that is the only statement here.
+    row = await _locked_card(session, person_id, question_id)
+    if row is None:
+        row = await insert_returning(
+            session,
+            SrsCard,
+            {
+                "person_id": person_id,
+                "question_id": question_id,
+                "state": State.Learning.value,
+                "step": 0,
+                "due": at,
+                "reviews": 0,
+                "lapses": 0,
+            },
+        ) or await _locked_card(session, person_id, question_id)  # a concurrent insert won
     assert row is not None
     rating = Rating.Good if correct else Rating.Again
     card, _log = SCHEDULER.review_card(_card(row), rating, at)
@@ -97,6 +95,15 @@ async def record_review(
     row.reviews += 1
     row.lapses += 0 if correct else 1
     return True
+
+
+async def _locked_card(session: AsyncSession, person_id: int, question_id: str) -> SrsCard | None:
+    return await session.scalar(
+        select(SrsCard)
+        .where(SrsCard.person_id == person_id, SrsCard.question_id == question_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
 
 
 def day_bounds(now: datetime, zone: str) -> tuple[date, datetime, datetime]:
