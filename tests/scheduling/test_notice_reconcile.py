@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import unicodedata
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -72,23 +73,38 @@ def seen(fake: FakeSlack) -> Counter[tuple[str, str]]:
     return Counter((place(s.channel), s.readable) for s in fake.sent if s.kind == "message")
 
 
+async def through_the_round(clock: FakeClock, step: Callable[[], Awaitable[None]]) -> None:
+    """From the opening to past the pairing, a step every 3 minutes (a retry comes two minutes
+    after the claim it takes over)."""
+    for moment in (clock.now(), PAIRED_AT):
+        clock.set(moment)
+        for _ in range(12):
+            await step()
+            clock.advance(timedelta(minutes=3))
+
+
+def second_database(sqlite_url: str) -> str:
+    """A copy of the freshly migrated database, for the second run."""
+    fresh = sqlite_url.removeprefix("sqlite:///")
+    return f"sqlite:///{shutil.copy(fresh, fresh.replace('.db', '-crash.db'))}"
+
+
 async def play_round(slack: SlackDriver, clock: FakeClock) -> None:
     await slack.slash("pair join", user=ALICE, level="mid", availability="Thu 18:00-21:00")
     await slack.slash("pair join", user=BOB, level="mid", availability="Thu 18:00-21:00")
-    for moment in (clock.now(), PAIRED_AT):
-        clock.set(moment)
-        for _ in range(12):  # every retry comes two minutes after the claim it takes over
-            await slack.app.scheduler.run_due(clock.now())
-            await slack.dispatcher.drain()
-            clock.advance(timedelta(minutes=3))
+
+    async def step() -> None:
+        await slack.app.scheduler.run_due(clock.now())
+        await slack.dispatcher.drain()
+
+    await through_the_round(clock, step)
 
 
 async def test_pairing_messages_kept_before_crashes_are_found_not_resent(
     sqlite_url: str, clock: FakeClock
 ) -> None:
     start = clock.now()
-    fresh = sqlite_url.removeprefix("sqlite:///")
-    crash_url = f"sqlite:///{shutil.copy(fresh, fresh.replace('.db', '-crash.db'))}"
+    crash_url = second_database(sqlite_url)
     async with slack_bot(sqlite_url, clock) as clean:
         await play_round(clean, clock)
         expected = seen(clean.fake)
@@ -151,22 +167,21 @@ def seen_on_discord(fake: FakeDiscord) -> Counter[tuple[str, str]]:
 async def play_round_on_discord(driver: DiscordDriver, clock: FakeClock) -> None:
     for user in (DISCORD_ALICE, DISCORD_BOB):
         await driver.slash("pair join", user=user, level="mid", availability="Thu 18:00-21:00")
-    for moment in (clock.now(), PAIRED_AT):
-        clock.set(moment)
-        for _ in range(12):
-            await driver.app.scheduler.run_due(clock.now())
-            await driver.settle()
-            for message in driver.fake.messages.values():
-                message.nonce = None  # Discord forgets nonces within minutes
-            clock.advance(timedelta(minutes=3))
+
+    async def step() -> None:
+        await driver.app.scheduler.run_due(clock.now())
+        await driver.settle()
+        for message in driver.fake.messages.values():
+            message.nonce = None  # Discord forgets nonces within minutes
+
+    await through_the_round(clock, step)
 
 
 async def test_discord_finds_pairing_messages_in_threads_and_dms_after_crashes(
     sqlite_url: str, clock: FakeClock
 ) -> None:
     start = clock.now()
-    fresh = sqlite_url.removeprefix("sqlite:///")
-    crash_url = f"sqlite:///{shutil.copy(fresh, fresh.replace('.db', '-crash.db'))}"
+    crash_url = second_database(sqlite_url)
     async with fake_discord() as fake, discord_bot(sqlite_url, clock, fake=fake) as clean:
         ids_follow(fake, clock)
         await play_round_on_discord(clean, clock)
