@@ -11,6 +11,7 @@ is logged once (a note in the store, so a restart or a second instance does not 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from functools import partial
 
@@ -21,6 +22,7 @@ from bot.store.upsert import insert_once
 from commands.daily import queries
 from commands.daily.closing import close_post, end_reviews
 from commands.daily.posting import retry_post, run_slot
+from commands.daily.tables import DailyPost
 from commands.daily.timing import parse_time, slots_between
 from commands.spec import DueWork, JobSpec, Wakeup
 
@@ -103,28 +105,35 @@ async def skip_slot(services: Services, channel_id: int, day: date, why: str) ->
 async def due_closes(services: Services, until: datetime) -> list[DueWork]:
     async with services.store.session() as session:
         posts = await queries.unclosed(session, _platforms(services))
-    work = []
-    for post in posts:
-        claimed = post.close_claimed_at
-        at = post.closes_at if claimed is None else claimed + STALE
-        if at <= until:
-            suffix = "" if claimed is None else f":{claimed.isoformat()}"
-            work.append(DueWork(at, f"daily:close:{post.id}{suffix}",
-                                partial(close_post, post_id=post.id, expected=claimed)))
-    return work
+    return _phase_work(posts, until, "close", close_post)
 
 
 async def due_review_ends(services: Services, until: datetime) -> list[DueWork]:
     async with services.store.session() as session:
         posts = await queries.unreviewed(session, _platforms(services))
+    return _phase_work(posts, until, "reviewed", end_reviews)
+
+
+PhaseRun = Callable[..., Awaitable[None]]
+
+
+def _phase_work(
+    posts: list[DailyPost], until: datetime, phase: str, run: PhaseRun
+) -> list[DueWork]:
+    """A phase (the close, the review end) of each post: due at its time, or when its claim has
+    gone stale (the run that took it died); the run is told which claim it may take over."""
+    claimed_column, due_column = {
+        "close": ("close_claimed_at", "closes_at"),
+        "reviewed": ("review_claimed_at", "review_ends_at"),
+    }[phase]
     work = []
     for post in posts:
-        claimed = post.review_claimed_at
-        at = post.review_ends_at if claimed is None else claimed + STALE
+        claimed: datetime | None = getattr(post, claimed_column)
+        at: datetime = getattr(post, due_column) if claimed is None else claimed + STALE
         if at <= until:
             suffix = "" if claimed is None else f":{claimed.isoformat()}"
-            work.append(DueWork(at, f"daily:reviewed:{post.id}{suffix}",
-                                partial(end_reviews, post_id=post.id, expected=claimed)))
+            work.append(DueWork(at, f"daily:{phase}:{post.id}{suffix}",
+                                partial(run, post_id=post.id, expected=claimed)))
     return work
 
 
