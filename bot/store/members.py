@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -237,3 +238,22 @@ async def set_on_leaderboard(session: AsyncSession, person: Person, on: bool) ->
     from commands.leaderboard.totals import set_visible
 
     await set_visible(session, person.id, on)
+
+
+_NAMES = (
+    select(Account.person_id, Account.display_name, Person.display_name)
+    .join(Person, Person.id == Account.person_id)
+    .where(Account.workspace_id == bindparam("ws"),
+           Account.person_id.in_(bindparam("ids", expanding=True)))
+)
+
+
+async def display_names(
+    session: AsyncSession, workspace_id: int, person_ids: Collection[int]
+) -> dict[int, str]:
+    """How members are called in a workspace (their account's name, else their own); for
+    boards and summaries, never used to ping."""
+    if not person_ids:
+        return {}
+    rows = await session.execute(_NAMES, {"ws": workspace_id, "ids": sorted(set(person_ids))})
+    return {pid: account or person for pid, account, person in rows}

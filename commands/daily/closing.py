@@ -19,6 +19,7 @@ from bot.core.ids import ChannelRef, UserRef
 from bot.core.outbox import claim_once, post_once
 from bot.core.ui import Message
 from bot.packs.grading import grade
+from bot.store.members import display_names
 from bot.store.upsert import insert_once
 from commands.daily import queries, views
 from commands.daily.points import WELL_RATED, give
@@ -125,7 +126,7 @@ async def end_reviews(services: Services, post_id: int, expected: datetime | Non
                            reason="well_rated_answer", key=f"daily:rated:{answer.id}", now=now,
                            ref=f"daily:{post.id}", topic=post.topic)
             ranked.append(views.Ranked(answer, account.display_name, found))
-        names = await queries.names_of(session, place.workspace.id, list(helpful))
+        names = await display_names(session, place.workspace.id, list(helpful))
         best = sorted(
             ((names.get(pid, "?"), counts[0], counts[1]) for pid, counts in helpful.items()
              if counts[0] > 0),

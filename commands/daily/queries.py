@@ -348,17 +348,3 @@ async def unreviewed_assignments(
         .order_by(DailyAnswer.number)
     )
     return list(rows)
-
-
-async def names_of(
-    session: AsyncSession, workspace_id: int, person_ids: Collection[int]
-) -> dict[int, str]:
-    """Display names of people in one workspace (for summaries; never used to ping)."""
-    if not person_ids:
-        return {}
-    rows = await session.execute(
-        select(Account.person_id, Account.display_name).where(
-            Account.workspace_id == workspace_id, Account.person_id.in_(list(person_ids))
-        )
-    )
-    return {person_id: name for person_id, name in rows}

@@ -184,22 +184,6 @@ async def counts_above(
     return int(values[0]), {t: int(v) for t, v in zip(wanted, values[1:], strict=True)}
 
 
-_NAMES = (
-    select(Account.person_id, Account.display_name, Person.display_name)
-    .join(Person, Person.id == Account.person_id)
-    .where(Account.workspace_id == bindparam("ws"),
-           Account.person_id.in_(bindparam("ids", expanding=True)))
-)
-
-
-async def names(session: AsyncSession, workspace_id: int, person_ids: set[int]) -> dict[int, str]:
-    """Display names of members in this workspace (their account name, else their own)."""
-    if not person_ids:
-        return {}
-    rows = await session.execute(_NAMES, {"ws": workspace_id, "ids": sorted(person_ids)})
-    return {pid: account or person for pid, account, person in rows}
-
-
 async def board(
     session: AsyncSession,
     key: BoardKey,

@@ -23,9 +23,9 @@ from bot.core.context import Services
 from bot.core.ids import MessageRef
 from bot.core.outbox import STALE, post_once
 from bot.core.ports import ChannelGone
+from bot.store.members import display_names
 from bot.store.tables import Activity, Channel, Person, PointsEntry, Workspace
 from bot.store.upsert import insert_once
-from commands.leaderboard.queries import names
 from commands.leaderboard.tables import PointsHistogram, Recap
 from commands.spec import DueWork
 from commands.streaks.queries import longest_current
@@ -235,7 +235,7 @@ async def gather(
                                                          Activity.kind == "mock_interview")
     )
     people = {p for p, _ in top} | {p for p, _ in reviewers} | {p for p, _ in streaks}
-    named = await names(session, ws, people)
+    named = await display_names(session, ws, people)
     return RecapData(
         title=f"{show_day(monday)} to {show_day(sunday)}",
         marker=f"recap:{channel.id}:{week}",

@@ -17,6 +17,7 @@ from bot.core.events import ActionPressed, FormSubmitted
 from bot.core.ui import Message, Reply
 from bot.packs.grading import grade
 from bot.packs.schema import TOPICS
+from bot.store.members import display_names
 from commands.quiz import delivery, queries, service, srs, views
 from commands.quiz import session as quiz_session
 from commands.quiz.service import DEFAULT_COUNT
@@ -187,7 +188,7 @@ async def stop(ctx: Context) -> Reply:
     if quiz is None and ctx.channel is not None:
         quiz = await queries.running_quiz(ctx.session, service.race_key(ctx.channel.id))
         if quiz is not None and quiz.starter_person_id != ctx.person.id and not ctx.is_admin:
-            starter = await queries.names(ctx.session, ctx.workspace.id, [quiz.starter_person_id])
+            starter = await display_names(ctx.session, ctx.workspace.id, [quiz.starter_person_id])
             raise NotAllowed(
                 f"Only {starter.get(quiz.starter_person_id, 'the starter')}, who started this "
                 "race, or an admin can stop it."

@@ -10,7 +10,6 @@ the session row through their foreign key, which this lock does not wait for.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -244,20 +243,6 @@ async def race_scores(session: AsyncSession, quiz_id: int) -> list[tuple[int, in
         key=lambda r: (-r[1], r[2], r[0]),
     )
     return [(person, wins) for person, wins, _ in ranked]
-
-
-async def names(
-    session: AsyncSession, workspace_id: int, person_ids: Collection[int]
-) -> dict[int, str]:
-    """How members are called in a workspace (their account's display name)."""
-    if not person_ids:
-        return {}
-    rows = await session.execute(
-        select(Account.person_id, Account.display_name).where(
-            Account.workspace_id == workspace_id, Account.person_id.in_(list(person_ids))
-        )
-    )
-    return {int(pid): name for pid, name in rows}
 
 
 async def due_timeouts(session: AsyncSession, until: datetime) -> list[tuple[int, datetime]]:

@@ -21,6 +21,7 @@ from bot.core.ui import Message
 from bot.packs.grading import Grade
 from bot.store.activity import record_activity
 from bot.store.ledger import award, points_value
+from bot.store.members import display_names
 from bot.store.tables import Channel, Person, PointsEntry, Workspace
 from commands.quiz import queries, srs, views
 from commands.quiz.service import Open, ask, closed_text, question_of, zone_of
@@ -169,12 +170,12 @@ async def answer_race(session: AsyncSession, services: Services, attempt: Attemp
         closed = await queries.question_row(session, quiz.id, row.position)
         winner = None
         if closed is not None and closed.winner_person_id is not None:
-            called = await queries.names(session, workspace.id, [closed.winner_person_id])
+            called = await display_names(session, workspace.id, [closed.winner_person_id])
             winner = called.get(closed.winner_person_id)
         return RaceAnswer(True, False, winner, None)
     await _award(session, workspace, person.id, "quiz_race_win", f"{quiz.id}:{row.position}",
                  quiz, now, topic=q.topic)
-    me = (await queries.names(session, workspace.id, [person.id])).get(person.id, "someone")
+    me = (await display_names(session, workspace.id, [person.id])).get(person.id, "someone")
     lead = views.race_lead(row.position, q, me)
     step = await advance(session, services, quiz, row, now, lead, timed_out=False)
     if row.message_id:
@@ -305,7 +306,7 @@ async def summary(
 
 async def race_scores(session: AsyncSession, quiz: QuizSession) -> list[tuple[str, int]]:
     scores = await queries.race_scores(session, quiz.id)
-    called = await queries.names(session, quiz.workspace_id, [p for p, _ in scores])
+    called = await display_names(session, quiz.workspace_id, [p for p, _ in scores])
     return [(called.get(person, "someone"), wins) for person, wins in scores]
 
 
