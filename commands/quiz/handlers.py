@@ -52,7 +52,7 @@ async def start_solo(ctx: Context) -> Reply:
     seed = f"{ctx.person.id}:{ctx.now.isoformat()}"
     ids = service.order_for_member(questions, cards, seed)[:count]
     note = f" (only {len(ids)} match)" if len(ids) < count else ""
-    lead = f"Your quiz: {len(ids)} questions on {_about(topic, difficulty)}{note}."
+    lead = f"Your quiz: {views.questions(len(ids))} on {_about(topic, difficulty)}{note}."
     return await _start_private(ctx, "solo", ids, topic, difficulty, lead)
 
 
@@ -160,7 +160,7 @@ async def start_race(ctx: Context) -> Reply:
         Message(
             title="Quiz race!",
             text=(
-                f"{ctx.account.display_name} started a race: {quiz.count} questions on "
+                f"{ctx.account.display_name} started a race: {views.questions(quiz.count)} on "
                 f"{_about(topic, None)}. The first correct answer wins each question (one try "
                 f"each, {quiz.seconds} seconds per question). The starter or an admin can end "
                 "it with `/quiz stop`."

@@ -16,6 +16,11 @@ PAGE_CHARS = 3000  # a summary page stays far below Discord's 6,000 and Slack's 
 ANSWER_FORM = "quiz.form"
 
 
+def questions(n: int) -> str:
+    """`1 question`, `5 questions`."""
+    return "1 question" if n == 1 else f"{n} questions"
+
+
 def needs_form(q: Question) -> bool:
     """Typed answers: short and numeric questions, and mcq with several right choices."""
     return q.kind != "mcq" or len(q.correct_choices) != 1

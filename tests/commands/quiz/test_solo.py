@@ -165,7 +165,9 @@ async def test_asking_again_shows_the_running_question(bot: ConsoleBot) -> None:
     again = joined(await bot.say("/quiz"))
     assert "You have a quiz running already (question 1 of 2)" in again
     assert q.prompt in again and right_text(q) != ""
-    assert "Question 1/1" in joined(await bot.say("/quiz count:1", as_="bob")), "bob has his own"
+    bobs = joined(await bot.say("/quiz count:1", as_="bob"))
+    assert "Question 1/1" in bobs, "bob has his own"
+    assert "Your quiz: 1 question on" in bobs
 
 
 async def test_a_member_who_walks_away_ends_the_quiz_after_three_silent_questions(
