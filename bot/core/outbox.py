@@ -13,9 +13,8 @@ decides whether anything is left to send. The rules are in scheduler/README.md.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
@@ -23,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.context import Services
 from bot.core.ids import ChannelRef, MessageRef, ThreadRef, UserRef
+from bot.core.markers import first_claimed, new_marker
 from bot.core.ui import Message
 from bot.store.tables import Send
 from bot.store.upsert import insert_once
@@ -32,39 +32,6 @@ log = logging.getLogger(__name__)
 STALE = timedelta(minutes=2)  # a claim this old without confirmation is presumed crashed
 
 Finder = Callable[[str, datetime], Awaitable[MessageRef | None]]
-
-
-def new_marker(now: datetime | None = None) -> str:
-    """A short token the platform carries invisibly (a Discord nonce is at most 25 chars).
-
-    Given the claim time, the marker starts with it (seconds, base 36): a takeover of a stale
-    claim moves `claimed_at`, but a crash during the takeover must not make the next reconcile
-    look only after it, past a message the first claim sent (see `first_claimed`)."""
-    if now is None:
-        return "sb" + secrets.token_hex(8)
-    return f"sb{_base36(int(now.timestamp()))}.{secrets.token_hex(6)}"
-
-
-def first_claimed(marker: str, claimed_at: datetime) -> datetime:
-    """When the thing carrying `marker` was first claimed: where a search must start."""
-    stamp, dot, _ = marker[2:].partition(".")
-    if not dot:
-        return claimed_at  # an older marker without its time
-    try:
-        first = datetime.fromtimestamp(int(stamp, 36), UTC)
-    except ValueError:
-        return claimed_at
-    return min(first, claimed_at)
-
-
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if number == 0:
-            return out
 
 
 async def post_once(

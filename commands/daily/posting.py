@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.context import Context, Services
 from bot.core.errors import UserError
 from bot.core.ids import MessageRef, Platform
-from bot.core.outbox import first_claimed, new_marker
+from bot.core.markers import first_claimed, new_marker
 from bot.core.ui import Reply
 from bot.packs.plan import plan_week
 from bot.packs.schema import Question

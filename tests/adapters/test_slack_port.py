@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from PIL import Image as PILImage
@@ -19,6 +20,7 @@ from bot.adapters.slack.outbound import SlackPort
 from bot.adapters.slack.pacing import Pacer
 from bot.clock import FakeClock
 from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef, UserRef, WorkspaceRef
+from bot.core.markers import new_marker
 from bot.core.ports import ChannelGone
 from bot.core.ui import Image, Message
 from tests.adapters.slack_driver import ALICE, BOB, LOUNGE, STUDY, SlackDriver, slack_bot
@@ -185,3 +187,32 @@ def test_pacer_spaces_posts_per_channel_and_overall() -> None:
     assert pacer.reserve("C3", 100.0) == pytest.approx(0.2)
     assert pacer.reserve("C2", 100.5) == pytest.approx(0.6)  # C2's own second: 1 s after its first
     assert pacer.reserve("C4", 105.0) == 0.0  # time has moved on: no wait
+
+
+async def test_a_reply_kept_despite_a_500_in_a_busy_thread_is_found_not_resent(
+    slack: SlackDriver, port: SlackPort, clock: FakeClock
+) -> None:
+    """conversations.replies lists a thread oldest first, 15 at a time: the look after an
+    ambiguous failure must start at the reply's claim (its marker's time), not at the
+    thread's beginning, or a thread with many replies hides the reply that was kept."""
+    root = await port.post(STUDY_REF, Message(text="Daily question #1"))
+    for n in range(20):
+        slack.fake.member_post(STUDY, ALICE.id, f"answer {n}", root.id)
+    clock.advance(timedelta(minutes=5))
+    original = slack.fake.m_chat_postMessage
+    failed = 0
+
+    def kept_then_500(args: dict[str, Any]) -> dict[str, Any]:
+        nonlocal failed
+        result = original(args)
+        if not failed:
+            failed += 1
+            raise RuntimeError("kept, then failed")  # aiohttp answers 500
+        return result
+
+    slack.fake.m_chat_postMessage = kept_then_500  # type: ignore[method-assign]
+    thread = ThreadRef(STUDY_REF, root.id)
+    await port.post(STUDY_REF, Message(text="answers are closed", marker=new_marker(clock.now())),
+                    thread=thread)
+    closes = [m for m in slack.fake.messages[STUDY] if m.get("text") == "answers are closed"]
+    assert failed == 1 and len(closes) == 1, closes

@@ -5,10 +5,11 @@ Posts are paced per channel and globally (fan-out), carry their marker in messag
 with files_upload_v2 into the same channel or thread right before the message. Slack errors
 that mean "this place is gone" become `ChannelGone`; everything else propagates.
 
-A marked top-level post is never sent blindly twice: slack_sdk would re-send it after a 5xx or
-a dropped connection, when Slack may already have kept it. Such a post goes out with only the
-rate-limit retry (a 429 means Slack did not post), and after an ambiguous failure the port
-looks for its marker in the channel's recent history before sending it again.
+A marked post (in a channel or a thread) is never sent blindly twice: slack_sdk would re-send
+it after a 5xx or a dropped connection, when Slack may already have kept it. Such a post goes
+out with only the rate-limit retry (a 429 means Slack did not post), and after an ambiguous
+failure the port looks for its marker where it went, from its claim time on, before sending it
+again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.adapters.slack.client import slack_error
 from bot.adapters.slack.pacing import Pacer
 from bot.adapters.slack.render import marker_of, message_payload, post_metadata
 from bot.core.ids import ChannelRef, MessageRef, Platform, ThreadRef, UserRef
+from bot.core.markers import marker_time
 from bot.core.ports import ChannelGone
 from bot.core.ui import Message
 from bot.metrics import Metrics
@@ -52,7 +54,8 @@ GONE = frozenset(
 _NOT_THERE = frozenset({"user_not_in_channel", "channel_not_found", "not_in_channel"})
 HISTORY_LIMIT = 15  # non-Marketplace apps get at most 15 messages per conversations.history
 AMBIGUOUS_RETRIES = 3  # sends of a marked post after failures that leave open if Slack kept it
-# find_post after an ambiguous failure: the post is seconds old, so the newest page has it.
+# Where find_post starts after an ambiguous failure when the marker carries no claim time:
+# enough for a channel (newest first); a thread is listed oldest first, hence `marker_time`.
 _ANY_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -108,6 +111,7 @@ class SlackPort:
     ) -> str:
         """Post once: after a 5xx, a dropped connection or a timeout, look before resending."""
         client = self._single_send_client()
+        since = marker_time(marker) or _ANY_TIME
         for attempt in range(AMBIGUOUS_RETRIES + 1):
             try:
                 return str((await _call(client.chat_postMessage(**payload)))["ts"])
@@ -116,7 +120,7 @@ class SlackPort:
                     raise  # Slack said no: nothing was posted, nothing to look for
                 if attempt == AMBIGUOUS_RETRIES:
                     raise
-                found = await self.find_post(channel, marker, _ANY_TIME, thread=thread)
+                found = await self.find_post(channel, marker, since, thread=thread)
                 if found is not None:
                     log.info("post %s was kept by Slack despite %r; not sending it again",
                              marker, exc)
