@@ -103,21 +103,20 @@ async def run(quick: bool, pg: Postgres) -> Section:
         return section
     members, answers, reads = (2_000, 20_000, 100) if quick else (100_000, 2_000_000, 1000)
     folder = Path(tempfile.mkdtemp(prefix="studybot-bench-c-"))
-    app = bench_app(f"sqlite:///{folder / 'board.db'}", folder)
-    await app.prepare()
-    try:
-        filled, timings = await measure(app, members, answers, reads)
-    finally:
-        await app.stop()
+
+    async def on(url: str) -> tuple[float, dict[str, list[float]]]:
+        app = bench_app(url, folder)
+        await app.prepare()
+        try:
+            return await measure(app, members, answers, reads)
+        finally:
+            await app.stop()
+
+    filled, timings = await on(f"sqlite:///{folder / 'board.db'}")
     section.add(*_rows("SQLite", members, answers, filled, timings))
     if pg.reachable():
         async with pg.temporary("c") as url:
-            app = bench_app(url, folder)
-            await app.prepare()
-            try:
-                filled, timings = await measure(app, members, answers, reads)
-            finally:
-                await app.stop()
+            filled, timings = await on(url)
         section.add(*_rows("PostgreSQL", members, answers, filled, timings))
     else:
         section.skipped("leaderboard read p99, PostgreSQL", "PostgreSQL is not reachable")

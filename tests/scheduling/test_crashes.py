@@ -130,6 +130,22 @@ async def check_once_each(fake: FakeSlack, db_url: str) -> None:
     assert all(post.message_id in stored for post in posts)  # the confirmed ids are the posts
 
 
+
+async def run_until_posted(slack: FakeSlack, clock: FakeClock, url: str, attempts: int) -> None:
+    """One process runs the fan-out, then again after each restart interval, until every
+    channel has its question or `attempts` runs are spent."""
+    app = build(settings_for(url, slack.api_url), clock)
+    await app.prepare()
+    port = SlackPortOnly(app, slack.api_url)
+    try:
+        for attempt in range(attempts):
+            await app.scheduler.run_due(POST_AT + attempt * RESTART)
+            if await unposted(app) == 0:
+                break
+    finally:
+        await port.close()
+        await app.stop()
+
 async def test_sigkill_at_random_points_of_a_200_channel_fan_out_posts_once_each(
     fake: tuple[FakeSlack, FakeClock], tmp_path: Path
 ) -> None:
@@ -206,17 +222,7 @@ async def test_a_storm_of_429s_5xx_and_drops_delays_posts_but_every_one_arrives_
     slack.fail_next("chat.postMessage", 503, times=10)  # then server errors and drops:
     slack.drop_next("chat.postMessage", times=10)  # the bot looks before it sends again
     slack.fail_next("conversations.history", 429, times=20, retry_after=0)
-    app = build(settings_for(sqlite_url, slack.api_url), clock)
-    await app.prepare()
-    port = SlackPortOnly(app, slack.api_url)
-    try:
-        for attempt in range(10):
-            await app.scheduler.run_due(POST_AT + attempt * RESTART)
-            if await unposted(app) == 0:
-                break
-    finally:
-        await port.close()
-        await app.stop()
+    await run_until_posted(slack, clock, sqlite_url, attempts=10)
     limited = [c for c in slack.calls_to("chat.postMessage") if c.status == 429]
     assert len(limited) == 400
     await check_once_each(slack, sqlite_url)
@@ -240,15 +246,5 @@ async def test_posts_slack_kept_but_answered_with_an_error_are_not_posted_again(
         return result
 
     slack.m_chat_postMessage = post  # type: ignore[method-assign]
-    app = build(settings_for(sqlite_url, slack.api_url), clock)
-    await app.prepare()
-    port = SlackPortOnly(app, slack.api_url)
-    try:
-        for attempt in range(5):
-            await app.scheduler.run_due(POST_AT + attempt * RESTART)
-            if await unposted(app) == 0:
-                break
-    finally:
-        await port.close()
-        await app.stop()
+    await run_until_posted(slack, clock, sqlite_url, attempts=5)
     await check_once_each(slack, sqlite_url)
