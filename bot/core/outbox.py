@@ -98,18 +98,6 @@ async def sent(session: AsyncSession, key: str) -> Send | None:
     return row if row is not None and row.confirmed_at is not None else None
 
 
-async def unfinished(session: AsyncSession, prefix: str, before: datetime) -> list[str]:
-    """Keys under `prefix` claimed before `before` and never confirmed (due for a retry)."""
-    rows = await session.scalars(
-        select(Send.key).where(
-            Send.key.startswith(prefix, autoescape=True),
-            Send.confirmed_at.is_(None),
-            Send.claimed_at < before,
-        )
-    )
-    return list(rows)
-
-
 async def _once(
     services: Services,
     key: str,
