@@ -46,7 +46,6 @@ class RecapData:
     """What one recap shows."""
 
     title: str
-    marker: str
     top: list[tuple[str, int]] = field(default_factory=list)
     streaks: list[tuple[str, int]] = field(default_factory=list)
     reviewers: list[tuple[str, int]] = field(default_factory=list)
@@ -151,7 +150,7 @@ def _post(channel_id: int, week: str, at: datetime) -> Callable[[Services], Awai
             assert channel is not None
             workspace = await session.get(Workspace, channel.workspace_id)
             assert workspace is not None
-            data = await gather(session, services, workspace, channel, at, week)
+            data = await gather(session, services, workspace, channel, at)
         ref: MessageRef | None = None
         if not data.empty:  # a quiet week has nothing to say: done without a message
             try:
@@ -186,7 +185,6 @@ async def gather(
     workspace: Workspace,
     channel: Channel,
     at: datetime,
-    week: str,
 ) -> RecapData:
     """The recap of the week before the Monday of `at`, in the channel's timezone."""
     monday = at.astimezone(zone_of(channel.timezone)).date() - timedelta(weeks=1)
@@ -238,7 +236,6 @@ async def gather(
     named = await display_names(session, ws, people)
     return RecapData(
         title=f"{show_day(monday)} to {show_day(sunday)}",
-        marker=f"recap:{channel.id}:{week}",
         top=[(named.get(p, "someone"), int(v)) for p, v in top],
         streaks=[(named.get(p, "someone"), n) for p, n in streaks],
         reviewers=[(named.get(p, "someone"), int(n)) for p, n in reviewers],

@@ -64,8 +64,7 @@ def your_place(board: Board, me: int) -> str:
 def recap_message(data: RecapData) -> Message:
     text = recap_text(data)
     image = Image("weekly-recap.png", recap_png(data), text[:1000])  # Discord allows 1024
-    return Message(title=f"Weekly recap: {data.title}", text=text, image=image,
-                   marker=data.marker)
+    return Message(title=f"Weekly recap: {data.title}", text=text, image=image)
 
 
 def recap_text(data: RecapData) -> str:

@@ -78,7 +78,6 @@ def announcement(
             Button("Join", f"pair.join:{round_id}", ButtonStyle.PRIMARY),
             Button("Join with new preferences", f"pair.prefs:{round_id}"),
         ],
-        marker=f"pair-open-{round_id}",
     )
 
 
@@ -164,7 +163,6 @@ def intro(
         text="\n".join(lines),
         buttons=buttons,
         mentions=[m.user for m in members],
-        marker=f"pair-intro-{group_id}",
     )
 
 
@@ -244,7 +242,6 @@ def checkin(group_id: int, members: Sequence[Who]) -> Message:
         ),
         buttons=buttons,
         mentions=[m.user for m in members],
-        marker=f"pair-checkin-{group_id}",
     )
 
 

@@ -13,7 +13,7 @@ from bot.core.ids import ChannelRef, Platform, UserRef, WorkspaceRef
 from bot.core.outbox import dm_once, post_once
 from bot.core.ports import ChannelGone
 from bot.store.members import find_account
-from bot.store.tables import Channel, Person, Workspace
+from bot.store.tables import Account, Channel, Person, Workspace
 from commands.streaks import queries, views
 from commands.streaks.model import REMINDER, MemberStreak, Notice
 from commands.streaks.rules import FREEZE_USED, MILESTONE, StreakRules, compute
@@ -24,6 +24,7 @@ from commands.streaks.schedule import (
     member_zone,
     rest_weekdays,
 )
+from commands.streaks.tables import StreakState
 
 log = logging.getLogger(__name__)
 
@@ -136,29 +137,43 @@ async def send_notices(services: Services, notices: list[Notice]) -> None:
             zone = await member_zone(session, notice.workspace_id, person) if person else "UTC"
         if workspace is not None and not can_send(services, workspace):
             continue  # the process running that platform sends it
-        message_id = ""
-        if workspace is not None and account is not None:
-            user = UserRef(workspace_ref(workspace), account.external_id, account.display_name)
-            message = views.notice_message(notice, user, state, zone)
-            key = f"streaks:{notice.id}"
-            try:
-                if notice.kind == REMINDER:
-                    ref = await dm_once(services, key, user, message)
-                elif channel is not None:
-                    ref = await post_once(services, key, channel_ref(workspace, channel), message)
-                else:
-                    ref = None  # no channel to announce in: nothing to send
-                if ref is None and (notice.kind == REMINDER or channel is not None):
-                    continue  # another run is sending it right now
-            except ChannelGone:
-                log.warning("streak notice %s: channel gone", notice.id)
-                ref = None
-            except Exception:
-                log.exception("streak notice %s failed; it is retried later", notice.id)
-                continue
-            message_id = ref.id if ref is not None else ""
+        try:
+            message_id = await _deliver(services, notice, workspace, account, state, channel, zone)
+        except ChannelGone:
+            log.warning("streak notice %s: channel gone", notice.id)
+            message_id = ""
+        except Exception:
+            log.exception("streak notice %s failed; it is retried later", notice.id)
+            continue
+        if message_id is None:
+            continue  # another run is sending it right now
         async with services.store.session() as session:
             await queries.confirm_notice(session, notice.id, message_id, services.clock.now())
+
+
+async def _deliver(
+    services: Services,
+    notice: Notice,
+    workspace: Workspace | None,
+    account: Account | None,
+    state: StreakState | None,
+    channel: Channel | None,
+    zone: str,
+) -> str | None:
+    """Send one notice through the outbox: its message id, "" when it has nowhere to go, or
+    None while another run is sending it."""
+    if workspace is None or account is None:
+        return ""
+    user = UserRef(workspace_ref(workspace), account.external_id, account.display_name)
+    message = views.notice_message(notice, user, state, zone)
+    key = f"streaks:{notice.id}"
+    if notice.kind == REMINDER:
+        ref = await dm_once(services, key, user, message)
+    elif channel is not None:
+        ref = await post_once(services, key, channel_ref(workspace, channel), message)
+    else:
+        return ""  # no channel to announce milestones in
+    return None if ref is None else ref.id
 
 
 async def target_member(ctx: Context) -> tuple[Person, str]:

@@ -98,12 +98,10 @@ def streak_card(
 def notice_message(
     notice: Notice, user: UserRef, state: StreakState | None, zone: str
 ) -> Message:
-    marker = f"streak:{notice.id}"
     if notice.kind == MILESTONE:
         return Message(
             text=f"🔥 {mention(user)} reached a {notice.value}-day streak! Keep it going.",
             mentions=[user],
-            marker=marker,
         )
     if notice.kind == FREEZE_USED:
         left = "no freezes left" if notice.value == 0 else f"{notice.value} left"
@@ -111,7 +109,6 @@ def notice_message(
         return Message(
             text=f"❄️ A streak freeze kept {user.name}'s{current} streak alive "
             f"(missed {show_day(notice.day)}; {left}).",
-            marker=marker,
         )
     if notice.kind == REMINDER:
         freezes = ""
@@ -121,6 +118,5 @@ def notice_message(
             text=f"⏰ Your {long(notice.value)} streak is at risk: your day ends at midnight "
             f"({zone}). Answer today's daily question or finish a quiz to keep it{freezes}. "
             "`/streak remind off` stops these reminders.",
-            marker=marker,
         )
     raise ValueError(f"unknown notice kind {notice.kind}")
